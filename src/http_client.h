@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ * http_client.h
+ *	  One interruptible HTTP request with libcurl.
+ *-------------------------------------------------------------------------
+ */
+#ifndef HUBSPOT_HTTP_CLIENT_H
+#define HUBSPOT_HTTP_CLIENT_H
+
+#include "lib/stringinfo.h"
+
+typedef struct HttpResponse
+{
+	long		status;			/* HTTP status, 0 when no response came */
+	StringInfoData body;
+	int			retry_after_ms; /* Retry-After header, -1 when absent */
+	int			curl_code;		/* CURLcode; 0 when the transfer completed */
+	char		curl_error[256];	/* curl's message when curl_code != 0 */
+	bool		transient;		/* a failure worth retrying (timeout, drop) */
+} HttpResponse;
+
+typedef struct HttpRequestOptions
+{
+	const char *token;			/* sent as a Bearer token, never logged */
+	int			timeout_ms;
+	int			connect_timeout_ms;
+} HttpRequestOptions;
+
+extern void http_request(const char *method, const char *url,
+						 const char *json_body,
+						 const HttpRequestOptions *options,
+						 HttpResponse *response);
+extern char *http_url_host(const char *url);
+extern char *http_escape(const char *s);
+
+#endif							/* HUBSPOT_HTTP_CLIENT_H */

@@ -1,0 +1,310 @@
+/*-------------------------------------------------------------------------
+ * hubspot_api.c
+ *	  HubSpot's REST API: requests with retries, error reports, list pages.
+ *
+ * Responses are parsed with the server's own JSON code: validated first
+ * (so a malformed body gets a clear error, not a raw "invalid input
+ * syntax"), then turned into jsonb.
+ *
+ * Retries: HTTP 429 waits as HubSpot's Retry-After says (or backs off when
+ * it is absent), 5xx, time-outs and dropped connections back off
+ * exponentially with jitter; every other 4xx fails at once.  All waits
+ * answer a cancel at once.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/jsonapi.h"
+#include "common/pg_prng.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/latch.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "http_client.h"
+#include "hubspot_api.h"
+
+#define MAX_BACKOFF_MS 60000
+#define MAX_DETAIL_TEXT 500
+
+void
+hubspot_settings_from_gucs(HubspotSettings *settings)
+{
+	size_t		len;
+
+	memset(settings, 0, sizeof(*settings));
+	strlcpy(settings->api_url, hubspot_api_url ? hubspot_api_url : "", HUBSPOT_URL_MAX);
+	/* A trailing slash would double the one every path starts with. */
+	len = strlen(settings->api_url);
+	while (len > 0 && settings->api_url[len - 1] == '/')
+		settings->api_url[--len] = '\0';
+	strlcpy(settings->token, hubspot_access_token ? hubspot_access_token : "", HUBSPOT_TOKEN_MAX);
+	settings->request_timeout_ms = hubspot_request_timeout_ms;
+	settings->connect_timeout_ms = hubspot_connect_timeout_ms;
+	settings->page_size = hubspot_page_size;
+	settings->max_retries = hubspot_max_retries;
+	settings->retry_base_delay_ms = hubspot_retry_base_delay_ms;
+}
+
+/* Sleep ms milliseconds, answering a cancel or terminate at once. */
+static void
+interruptible_sleep(int ms)
+{
+	TimestampTz end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+
+	for (;;)
+	{
+		long		left;
+
+		CHECK_FOR_INTERRUPTS();
+		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), end);
+		if (left <= 0)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 left, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}
+
+/* The string value of key in an object, or NULL. */
+char *
+hubspot_jsonb_string(JsonbContainer *container, const char *key)
+{
+	JsonbValue *v;
+
+	if (container == NULL || !JsonContainerIsObject(container))
+		return NULL;
+	v = getKeyJsonValueFromContainer(container, key, strlen(key), NULL);
+	if (v == NULL || v->type != jbvString)
+		return NULL;
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/*
+ * Parse body as JSON into jsonb, or return NULL and set *why when it is not
+ * valid JSON.
+ */
+static Jsonb *
+parse_json(StringInfo body, char **why)
+{
+	JsonLexContext *lex;
+	JsonParseErrorType rc;
+
+	lex = makeJsonLexContextCstringLen(body->data, body->len, GetDatabaseEncoding(), true);
+	rc = pg_parse_json(lex, &nullSemAction);
+	if (rc != JSON_SUCCESS)
+	{
+		*why = json_errdetail(rc, lex);
+		return NULL;
+	}
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(body->data)));
+}
+
+static char *
+clip(const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (strlen(s) <= MAX_DETAIL_TEXT)
+		return pstrdup(s);
+	return psprintf("%.*s…", pg_mbcliplen(s, strlen(s), MAX_DETAIL_TEXT), s);
+}
+
+/* Report an HTTP error answer, with HubSpot's message and correlationId. */
+static void
+report_http_error(const char *method, const char *path, HttpResponse *response)
+{
+	char	   *why = NULL;
+	Jsonb	   *error = parse_json(&response->body, &why);
+	char	   *message = NULL;
+	char	   *category = NULL;
+	char	   *correlation = NULL;
+	char	   *said;
+
+	if (error != NULL)
+	{
+		message = clip(hubspot_jsonb_string(&error->root, "message"));
+		category = hubspot_jsonb_string(&error->root, "category");
+		if (category == NULL)
+			category = hubspot_jsonb_string(&error->root, "policyName");
+		correlation = hubspot_jsonb_string(&error->root, "correlationId");
+	}
+	if (message != NULL)
+		said = psprintf("HubSpot said: %s (category %s, correlationId %s).",
+						message, category ? category : "none",
+						correlation ? correlation : "none");
+	else
+		said = psprintf("The response body is not a HubSpot error object (%d bytes).",
+						response->body.len);
+
+	if (response->status == 401)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("HubSpot refused the access token"),
+				 errdetail("%s %s answered HTTP 401. %s", method, path, said),
+				 errhint("Set hubspot_sync.access_token to a valid private app access token.")));
+	if (response->status == 403)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("HubSpot refused the access token for %s", path),
+				 errdetail("%s %s answered HTTP 403. %s", method, path, said),
+				 errhint("Grant the private app the scopes crm.objects.contacts.read and crm.objects.deals.read (calls are read with the contacts scope).")));
+	ereport(ERROR,
+			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+			 errmsg("HubSpot API request failed with HTTP status %ld", response->status),
+			 errdetail("%s %s answered HTTP %ld. %s", method, path, response->status, said)));
+}
+
+/* How long to wait before retry number attempt (0-based). */
+static int
+backoff_ms(const HubspotSettings *settings, int attempt)
+{
+	double		delay = settings->retry_base_delay_ms;
+
+	for (int i = 0; i < attempt && delay < MAX_BACKOFF_MS; i++)
+		delay *= 2;
+	delay = Min(delay, MAX_BACKOFF_MS);
+	/* Jitter of -25%..+25% keeps parallel workers from retrying in step. */
+	return (int) (delay * (0.75 + 0.5 * pg_prng_double(&pg_global_prng_state)));
+}
+
+/*
+ * Send one request (path begins with '/', query without '?', body NULL for
+ * GET) and return the JSON answer.  Retries as the file header says; raises
+ * an error when HubSpot refuses or the retries run out.
+ */
+Jsonb *
+hubspot_request_json(HubspotClient *client, const char *method,
+					 const char *path, const char *query, const char *body)
+{
+	const HubspotSettings *settings = client->settings;
+	HttpRequestOptions options;
+	char	   *url;
+
+	options.token = settings->token;
+	options.timeout_ms = settings->request_timeout_ms;
+	options.connect_timeout_ms = settings->connect_timeout_ms;
+	url = psprintf("%s%s%s%s", settings->api_url, path, query ? "?" : "", query ? query : "");
+
+	for (int attempt = 0;; attempt++)
+	{
+		HttpResponse response;
+		bool		retryable;
+		int			delay;
+
+		CHECK_FOR_INTERRUPTS();
+		client->requests++;
+		if (attempt > 0)
+			client->retries++;
+		http_request(method, url, body, &options, &response);
+
+		if (response.curl_code == 0 && response.status >= 200 && response.status < 300)
+		{
+			char	   *why = NULL;
+			Jsonb	   *result = parse_json(&response.body, &why);
+
+			if (result == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_JSON_TEXT),
+						 errmsg("HubSpot returned a malformed response"),
+						 errdetail("%s %s answered HTTP %ld with a body that is not valid JSON: %s",
+								   method, path, response.status, why)));
+			pfree(response.body.data);
+			pfree(url);
+			return result;
+		}
+
+		if (response.curl_code != 0)
+			retryable = response.transient;
+		else
+			retryable = response.status == 429 || response.status >= 500;
+
+		if (!retryable || attempt >= settings->max_retries)
+		{
+			if (response.curl_code != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_CONNECTION_FAILURE),
+						 errmsg("could not reach HubSpot at \"%s\": %s",
+								http_url_host(url), response.curl_error),
+						 errdetail("%s %s failed after %d attempt(s).", method, path, attempt + 1),
+						 errhint("Check hubspot_sync.api_url and the network; hubspot_sync.request_timeout sets the time limit.")));
+			report_http_error(method, path, &response);
+		}
+
+		if (response.status == 429)
+		{
+			client->rate_limited++;
+			delay = response.retry_after_ms >= 0 ? response.retry_after_ms
+				: Max(backoff_ms(settings, attempt), 1000);
+		}
+		else
+			delay = backoff_ms(settings, attempt);
+
+		ereport(LOG,
+				(errmsg("hubspot_sync: %s %s got %s, retrying in %d ms (retry %d of %d)",
+						method, path,
+						response.curl_code ? response.curl_error : psprintf("HTTP %ld", response.status),
+						delay, attempt + 1, settings->max_retries)));
+		pfree(response.body.data);
+		interruptible_sleep(delay);
+	}
+}
+
+/*
+ * Fetch one page of GET /crm/v3/objects/{type}: the typed columns'
+ * properties, the associations, the page after the cursor after.
+ */
+void
+hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
+				  const char *after, HubspotPage *page)
+{
+	char	   *path = psprintf("/crm/v3/objects/%s", type->name);
+	StringInfoData query;
+	Jsonb	   *response;
+	JsonbValue *results;
+	JsonbValue *paging;
+
+	initStringInfo(&query);
+	appendStringInfo(&query, "limit=%d&archived=false&properties=%s",
+					 client->settings->page_size,
+					 http_escape(hubspot_object_properties(type)));
+	if (type->associations)
+		appendStringInfo(&query, "&associations=%s", http_escape(type->associations));
+	if (after)
+		appendStringInfo(&query, "&after=%s", http_escape(after));
+
+	response = hubspot_request_json(client, "GET", path, query.data, NULL);
+
+	results = JsonContainerIsObject(&response->root) ?
+		getKeyJsonValueFromContainer(&response->root, "results", 7, NULL) : NULL;
+	if (results == NULL || results->type != jbvBinary ||
+		!JsonContainerIsArray(results->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_JSON_TEXT),
+				 errmsg("HubSpot returned a malformed response"),
+				 errdetail("GET %s answered without a \"results\" array.", path)));
+	page->results = JsonbValueToJsonb(results);
+	page->nresults = JsonContainerSize(results->val.binary.data);
+
+	page->next_after = NULL;
+	paging = getKeyJsonValueFromContainer(&response->root, "paging", 6, NULL);
+	if (paging != NULL && paging->type == jbvBinary &&
+		JsonContainerIsObject(paging->val.binary.data))
+	{
+		JsonbValue *next = getKeyJsonValueFromContainer(paging->val.binary.data, "next", 4, NULL);
+
+		if (next != NULL && next->type == jbvBinary &&
+			JsonContainerIsObject(next->val.binary.data))
+		{
+			page->next_after = hubspot_jsonb_string(next->val.binary.data, "after");
+			if (page->next_after == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_JSON_TEXT),
+						 errmsg("HubSpot returned a malformed response"),
+						 errdetail("GET %s answered with paging.next but no paging.next.after string.", path)));
+		}
+	}
+}

@@ -1,0 +1,49 @@
+/*-------------------------------------------------------------------------
+ * hubspot_api.h
+ *	  HubSpot's REST API: requests with retries, error reports, list pages.
+ *-------------------------------------------------------------------------
+ */
+#ifndef HUBSPOT_API_H
+#define HUBSPOT_API_H
+
+#include "utils/jsonb.h"
+
+#include "hubspot_sync.h"
+#include "object_types.h"
+
+/* The settings a sync runs with, copied from the session that started it. */
+typedef struct HubspotSettings
+{
+	char		api_url[HUBSPOT_URL_MAX];
+	char		token[HUBSPOT_TOKEN_MAX];
+	int			request_timeout_ms;
+	int			connect_timeout_ms;
+	int			page_size;
+	int			max_retries;
+	int			retry_base_delay_ms;
+} HubspotSettings;
+
+typedef struct HubspotClient
+{
+	const HubspotSettings *settings;
+	int			requests;		/* HTTP requests sent */
+	int			retries;		/* of which retries */
+	int			rate_limited;	/* 429s received */
+} HubspotClient;
+
+typedef struct HubspotPage
+{
+	Jsonb	   *results;		/* the "results" array */
+	int			nresults;
+	char	   *next_after;		/* paging.next.after, NULL on the last page */
+} HubspotPage;
+
+extern void hubspot_settings_from_gucs(HubspotSettings *settings);
+extern Jsonb *hubspot_request_json(HubspotClient *client, const char *method,
+								   const char *path, const char *query,
+								   const char *body);
+extern void hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
+							  const char *after, HubspotPage *page);
+extern char *hubspot_jsonb_string(JsonbContainer *container, const char *key);
+
+#endif							/* HUBSPOT_API_H */

@@ -1,0 +1,22 @@
+/*-------------------------------------------------------------------------
+ * hubspot_sync.h
+ *	  Settings and small shared declarations of the hubspot_sync extension.
+ *-------------------------------------------------------------------------
+ */
+#ifndef HUBSPOT_SYNC_H
+#define HUBSPOT_SYNC_H
+
+/* Settings (GUCs), defined in settings.c */
+extern char *hubspot_api_url;
+extern char *hubspot_access_token;
+extern int	hubspot_request_timeout_ms;
+extern int	hubspot_connect_timeout_ms;
+extern int	hubspot_page_size;
+extern int	hubspot_max_retries;
+extern int	hubspot_retry_base_delay_ms;
+extern bool hubspot_preloaded;
+
+#define HUBSPOT_URL_MAX		1024
+#define HUBSPOT_TOKEN_MAX	1024
+
+#endif							/* HUBSPOT_SYNC_H */

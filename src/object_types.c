@@ -1,0 +1,211 @@
+/*-------------------------------------------------------------------------
+ * object_types.c
+ *	  What hubspot_sync knows of each HubSpot object type it mirrors: its
+ *	  table, the properties behind the typed columns, the associations to
+ *	  ask for, and the set-based upsert that writes one page of records.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
+#include "object_types.h"
+
+static const ColumnMapping contact_columns[] = {
+	{"email", "email", COLUMN_TEXT},
+	{"phone", "phone", COLUMN_TEXT},
+	{"firstname", "firstname", COLUMN_TEXT},
+	{"lastname", "lastname", COLUMN_TEXT},
+	{"createdate", "createdate", COLUMN_TIMESTAMP},
+	{"lifecyclestage", "lifecyclestage", COLUMN_TEXT},
+	{"vsl_watched", "vsl_watched", COLUMN_BOOLEAN},
+	{"sales_script_version", "sales_script_version", COLUMN_TEXT},
+};
+
+static const ColumnMapping deal_columns[] = {
+	{"amount", "amount", COLUMN_NUMERIC},
+	{"dealstage", "dealstage", COLUMN_TEXT},
+	{"createdate", "createdate", COLUMN_TIMESTAMP},
+	{"closedate", "closedate", COLUMN_TIMESTAMP},
+	{"qualified_status", "qualified_status", COLUMN_TEXT},
+	{"trial_status", "trial_status", COLUMN_TEXT},
+	{"payment_status", "payment_status", COLUMN_TEXT},
+	{"number_of_installments__months", "number_of_installments__months", COLUMN_INTEGER},
+};
+
+static const ColumnMapping call_columns[] = {
+	{"call_duration", "hs_call_duration", COLUMN_INTEGER},
+	{"call_direction", "hs_call_direction", COLUMN_TEXT},
+	{"call_to_number", "hs_call_to_number", COLUMN_TEXT},
+	{"call_from_number", "hs_call_from_number", COLUMN_TEXT},
+	{"call_timestamp", "hs_timestamp", COLUMN_TIMESTAMP},
+};
+
+const HubspotObjectType hubspot_object_types[HUBSPOT_OBJECT_TYPE_COUNT] = {
+	{
+		"contacts", "hubspot_contacts_raw", "lastmodifieddate",
+		"deals,calls",
+		"lastmodifieddate,hs_object_id,mobilephone,hs_lead_status,hs_merged_object_ids",
+		contact_columns, lengthof(contact_columns)
+	},
+	{
+		"deals", "hubspot_deals_raw", "hs_lastmodifieddate",
+		"contacts",
+		"hs_lastmodifieddate,hs_object_id,dealname,pipeline,payment_method,phone_number",
+		deal_columns, lengthof(deal_columns)
+	},
+	{
+		"calls", "hubspot_calls_raw", "hs_lastmodifieddate",
+		NULL,
+		"hs_lastmodifieddate,hs_createdate,hs_object_id,hs_call_status,hs_call_disposition,hs_call_title,hs_call_body",
+		call_columns, lengthof(call_columns)
+	},
+};
+
+const HubspotObjectType *
+hubspot_lookup_object_type(const char *name)
+{
+	for (int i = 0; i < HUBSPOT_OBJECT_TYPE_COUNT; i++)
+		if (strcmp(hubspot_object_types[i].name, name) == 0)
+			return &hubspot_object_types[i];
+	return NULL;
+}
+
+/* The comma-separated property list a list request asks for. */
+char *
+hubspot_object_properties(const HubspotObjectType *type)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < type->ncolumns; i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? "," : "", type->columns[i].property);
+	appendStringInfo(&buf, ",%s", type->extra_properties);
+	return buf.data;
+}
+
+static const char *
+column_parser(ColumnType type)
+{
+	switch (type)
+	{
+		case COLUMN_INTEGER:
+			return "hubspot_parse_integer";
+		case COLUMN_NUMERIC:
+			return "hubspot_parse_numeric";
+		case COLUMN_BOOLEAN:
+			return "hubspot_parse_boolean";
+		case COLUMN_TIMESTAMP:
+			return "hubspot_parse_timestamp";
+		case COLUMN_TEXT:
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * One statement that upserts a page ($1, the "results" array as jsonb) and
+ * returns (inserted, updated, unchanged, skipped, bad_values, examples): bad_values
+ * counts the property values that did not convert, and examples names up
+ * to three of them.
+ *
+ * - Rows whose raw_json did not change are left alone (the WHERE on the
+ *	 DO UPDATE), so an hourly re-sync of an unchanged portal writes no new
+ *	 row versions.
+ * - A value that does not convert lands as NULL and is counted; "" counts as
+ *	 no value.  raw_json keeps the original either way.
+ * - Elements without an id (not an object, or no "id") cannot be keyed and
+ *	 are counted as skipped.
+ * - DISTINCT ON guards ON CONFLICT against an id seen twice in one page.
+ */
+char *
+hubspot_upsert_sql(const HubspotObjectType *type, const char *schema)
+{
+	StringInfoData sql;
+	const char *qschema = quote_identifier(schema);
+	const char *qtable = quote_identifier(type->table);
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql,
+						   "WITH src AS (\n"
+						   "  SELECT r AS raw, r OPERATOR(pg_catalog.->>) 'id' AS id,\n"
+						   "         r OPERATOR(pg_catalog.->) 'properties' AS p\n"
+						   "  FROM pg_catalog.jsonb_array_elements($1) AS r\n"
+						   "), conv AS (\n"
+						   "  SELECT DISTINCT ON (id) id, raw, p,\n");
+	appendStringInfo(&sql,
+					 "    %s.hubspot_parse_timestamp(raw OPERATOR(pg_catalog.->>) 'updatedAt') AS updated,\n"
+					 "    COALESCE(raw OPERATOR(pg_catalog.->>) 'archived' = 'true', false) AS archived,\n"
+					 "    %s.hubspot_parse_timestamp(raw OPERATOR(pg_catalog.->>) 'archivedAt') AS archived_at,\n",
+					 qschema, qschema);
+	for (int i = 0; i < type->ncolumns; i++)
+	{
+		const ColumnMapping *c = &type->columns[i];
+		const char *parser = column_parser(c->type);
+
+		if (parser)
+			appendStringInfo(&sql,
+							 "    %s.%s(p OPERATOR(pg_catalog.->>) %s) AS c%d,\n"
+							 "    NULLIF(p OPERATOR(pg_catalog.->>) %s, '') IS NOT NULL AS v%d,\n",
+							 qschema, parser, quote_literal_cstr(c->property), i,
+							 quote_literal_cstr(c->property), i);
+		else
+			appendStringInfo(&sql,
+							 "    p OPERATOR(pg_catalog.->>) %s AS c%d, false AS v%d,\n",
+							 quote_literal_cstr(c->property), i, i);
+	}
+	appendStringInfoString(&sql,
+						   "    0 AS unused\n"
+						   "  FROM src WHERE id IS NOT NULL\n"
+						   "  ORDER BY id\n"
+						   "), ins AS (\n");
+	appendStringInfo(&sql, "  INSERT INTO %s.%s AS t (hubspot_id", qschema, qtable);
+	for (int i = 0; i < type->ncolumns; i++)
+		appendStringInfo(&sql, ", %s", quote_identifier(type->columns[i].column));
+	appendStringInfoString(&sql, ", raw_json, synced_at, updated_at, archived, archived_at, archived_reason)\n  SELECT id");
+	for (int i = 0; i < type->ncolumns; i++)
+		appendStringInfo(&sql, ", c%d", i);
+	appendStringInfoString(&sql,
+						   ", raw, pg_catalog.now(), updated, archived, archived_at,\n"
+						   "    CASE WHEN archived THEN 'archived in HubSpot' END FROM conv\n"
+						   "  ON CONFLICT (hubspot_id) DO UPDATE SET ");
+	for (int i = 0; i < type->ncolumns; i++)
+	{
+		const char *col = quote_identifier(type->columns[i].column);
+
+		appendStringInfo(&sql, "%s = EXCLUDED.%s, ", col, col);
+	}
+	appendStringInfoString(&sql,
+						   "raw_json = EXCLUDED.raw_json, synced_at = EXCLUDED.synced_at,"
+						   " updated_at = EXCLUDED.updated_at, archived = EXCLUDED.archived,"
+						   " archived_at = EXCLUDED.archived_at, archived_reason = EXCLUDED.archived_reason\n"
+						   "  WHERE t.raw_json OPERATOR(pg_catalog.<>) EXCLUDED.raw_json\n"
+						   "  RETURNING (t.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid) AS inserted\n"
+						   ")\n"
+						   "SELECT (SELECT pg_catalog.count(*) FROM ins WHERE inserted),\n"
+						   "       (SELECT pg_catalog.count(*) FROM ins WHERE NOT inserted),\n"
+						   "       (SELECT pg_catalog.count(*) FROM conv) - (SELECT pg_catalog.count(*) FROM ins),\n"
+						   "       (SELECT pg_catalog.count(*) FROM src WHERE id IS NULL),\n"
+						   "       (SELECT COALESCE(pg_catalog.sum(0");
+	for (int i = 0; i < type->ncolumns; i++)
+		if (type->columns[i].type != COLUMN_TEXT)
+			appendStringInfo(&sql, " + (v%d AND c%d IS NULL)::pg_catalog.int4", i, i);
+	appendStringInfoString(&sql, "), 0) FROM conv),\n"
+						   "       (SELECT pg_catalog.string_agg(x, '; ') FROM (\n"
+						   "          SELECT 'id ' OPERATOR(pg_catalog.||) id OPERATOR(pg_catalog.||) ': '"
+						   " OPERATOR(pg_catalog.||) pg_catalog.concat_ws(', '");
+	for (int i = 0; i < type->ncolumns; i++)
+		if (type->columns[i].type != COLUMN_TEXT)
+			appendStringInfo(&sql,
+							 ", CASE WHEN v%d AND c%d IS NULL THEN %s OPERATOR(pg_catalog.||)"
+							 " pg_catalog.quote_literal(p OPERATOR(pg_catalog.->>) %s) END",
+							 i, i, quote_literal_cstr(psprintf("%s=", type->columns[i].property)),
+							 quote_literal_cstr(type->columns[i].property));
+	appendStringInfoString(&sql, ") AS x FROM conv WHERE false");
+	for (int i = 0; i < type->ncolumns; i++)
+		if (type->columns[i].type != COLUMN_TEXT)
+			appendStringInfo(&sql, " OR (v%d AND c%d IS NULL)", i, i);
+	appendStringInfoString(&sql, " ORDER BY id LIMIT 3) AS examples)");
+	return sql.data;
+}

@@ -1,0 +1,52 @@
+/*-------------------------------------------------------------------------
+ * sync_object.h
+ *	  Sync of one object type, run by a sync worker.
+ *-------------------------------------------------------------------------
+ */
+#ifndef HUBSPOT_SYNC_OBJECT_H
+#define HUBSPOT_SYNC_OBJECT_H
+
+#include "datatype/timestamp.h"
+
+#include "hubspot_api.h"
+
+typedef enum SyncStatus
+{
+	SYNC_PENDING = 0,			/* the worker has not reported (yet) */
+	SYNC_SUCCEEDED,
+	SYNC_FAILED,
+	SYNC_SKIPPED				/* another sync of the type was running */
+} SyncStatus;
+
+/*
+ * What one sync reports back, in shared memory: written by the worker,
+ * read by the session that started it once the worker has exited.
+ */
+typedef struct SyncSlot
+{
+	char		object_type[32];
+	bool		full;			/* asked for a full sync */
+	SyncStatus	status;
+	int64		run_id;
+	char		mode[32];
+	int			pages;
+	int			requests;
+	int			retries;
+	int64		records;
+	int64		inserted;
+	int64		updated;
+	int64		unchanged;
+	int64		skipped;		/* elements without an id */
+	int64		bad_values;		/* values that did not convert */
+	char		examples[512];	/* the first bad values */
+	TimestampTz started_at;
+	TimestampTz finished_at;
+	int			sqlerrcode;		/* when failed or skipped */
+	char		message[1024];
+	char		detail[2048];
+	char		hint[512];
+} SyncSlot;
+
+extern void hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot);
+
+#endif							/* HUBSPOT_SYNC_OBJECT_H */

@@ -1,0 +1,1216 @@
+#!/usr/bin/env python3
+"""Mock of the HubSpot CRM API for the hubspot_sync tests.
+
+Faithful to /work/shared/hubspot-api.md: string-encoded property values,
+cursor paging on list endpoints, offset paging (capped at 10,000) on search,
+HubSpot error bodies and rate-limit headers.  Standard library only.
+
+Tests switch behaviour per run through the base URL only: before /crm/... the
+path may carry segment pairs, in any order:
+  /_fault/<spec>   '+'-separated faults [contacts.|deals.|calls.]KIND[*count][@page],
+                   KIND: 500 502 503 504 400 404 429 429noretry slow<ms> malformed
+                   badrecord drop.  *count is counted per whole prefix string;
+                   @page (1-based) matches list pages (from the cursor) and search
+                   pages (from the offset) only.
+  /_version/2      contact #1 renamed, deal #0 won for 9999.99, one new contact;
+                   all three modified 2025-07-01, after every version-1 time.
+  /_size/AxBxC     data set of A contacts, B deals, C calls.
+  /_run/<name>     only makes the prefix (and so the *count counters) unique.
+GET /_mock/stats and POST /_mock/stats/reset need no token.
+"""
+
+import argparse
+import bisect
+import collections
+import json
+import math
+import random
+import re
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+import unicodedata
+import uuid
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+# ----------------------------------------------------------------------------
+# Object types and property catalogues
+# ----------------------------------------------------------------------------
+
+TYPES = ("contacts", "deals", "calls")
+TYPE_ALIASES = {"contacts": "contacts", "contact": "contacts", "0-1": "contacts",
+                "deals": "deals", "deal": "deals", "0-3": "deals",
+                "calls": "calls", "call": "calls", "0-48": "calls"}
+SINGULAR = {"contacts": "contact", "deals": "deal", "calls": "call"}
+MODIFIED_PROP = {"contacts": "lastmodifieddate", "deals": "hs_lastmodifieddate",
+                 "calls": "hs_lastmodifieddate"}
+DEFAULT_PROPS = {
+    "contacts": ["createdate", "email", "firstname", "lastname", "lastmodifieddate", "hs_object_id"],
+    "deals": ["amount", "closedate", "createdate", "dealname", "dealstage",
+              "hs_lastmodifieddate", "hs_object_id", "pipeline"],
+    "calls": ["hs_createdate", "hs_lastmodifieddate", "hs_object_id"],
+}
+# (from, to) -> (v3 association type name, v4 HUBSPOT_DEFINED typeId)
+ASSOC_TYPES = {("contacts", "deals"): ("contact_to_deal", 4),
+               ("deals", "contacts"): ("deal_to_contact", 3),
+               ("contacts", "calls"): ("contact_to_call", 193),
+               ("calls", "contacts"): ("call_to_contact", 194)}
+
+LIFECYCLE = ["lead", "marketingqualifiedlead", "opportunity", "customer"]
+LEAD_STATUS = ["NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED",
+               "ATTEMPTED_TO_CONTACT", "CONNECTED", "BAD_TIMING"]
+STAGES = ["appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
+          "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"]
+STAGE_WEIGHTS = [8, 8, 7, 6, 6, 45, 20]
+PAYMENT_STATUS = ["paid", "paying", "late", "cancelled"]
+PAYMENT_METHOD = ["card", "sepa_debit", "bank_transfer", "paypal"]
+DISPOSITIONS = {"connected": "f240bbac-87c9-4f6e-bf70-924b57d47db7",
+                "no_answer": "73a0d17f-1163-4015-bdd5-ec830791da20",
+                "busy": "9d9162e7-6cf3-4944-bf63-4dff82258764",
+                "voicemail": "b2cf5968-551e-4856-9783-52b3da59a7d0",
+                "wrong_number": "17b47fee-58de-441e-a44c-c6300d46f273"}
+
+# name, label, type, fieldType, groupName, options
+PROPS = {
+    "contacts": [
+        ("email", "Email", "string", "text", "contactinformation", None),
+        ("phone", "Phone Number", "string", "phonenumber", "contactinformation", None),
+        ("mobilephone", "Mobile Phone Number", "string", "phonenumber", "contactinformation", None),
+        ("firstname", "First Name", "string", "text", "contactinformation", None),
+        ("lastname", "Last Name", "string", "text", "contactinformation", None),
+        ("createdate", "Create Date", "datetime", "date", "contactinformation", None),
+        ("lastmodifieddate", "Last Modified Date", "datetime", "date", "contactinformation", None),
+        ("hs_object_id", "Record ID", "number", "number", "contactinformation", None),
+        ("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", "contactinformation", LIFECYCLE),
+        ("vsl_watched", "VSL watched", "bool", "booleancheckbox", "contactinformation", ["true", "false"]),
+        ("sales_script_version", "Sales script version", "enumeration", "select",
+         "contactinformation", ["A", "B", "C"]),
+        ("hs_lead_status", "Lead Status", "enumeration", "radio", "sales_properties", LEAD_STATUS),
+    ],
+    "deals": [
+        ("dealname", "Deal Name", "string", "text", "dealinformation", None),
+        ("amount", "Amount", "number", "number", "dealinformation", None),
+        ("dealstage", "Deal Stage", "enumeration", "radio", "dealinformation", STAGES),
+        ("pipeline", "Pipeline", "enumeration", "select", "dealinformation", ["default"]),
+        ("createdate", "Create Date", "datetime", "date", "dealinformation", None),
+        ("closedate", "Close Date", "datetime", "date", "dealinformation", None),
+        ("hs_lastmodifieddate", "Last Modified Date", "datetime", "date", "dealinformation", None),
+        ("hs_object_id", "Record ID", "number", "number", "dealinformation", None),
+        ("qualified_status", "Qualified status", "enumeration", "select", "dealinformation",
+         ["qualified", "not_qualified"]),
+        ("trial_status", "Trial status", "enumeration", "select", "dealinformation", ["started", "none"]),
+        ("payment_status", "Payment status", "enumeration", "select", "dealinformation", PAYMENT_STATUS),
+        ("number_of_installments__months", "Number of installments (months)", "number", "number",
+         "dealinformation", None),
+        ("payment_method", "Payment method", "enumeration", "select", "dealinformation", PAYMENT_METHOD),
+    ],
+    "calls": [
+        ("hs_call_direction", "Call direction", "enumeration", "select", "engagement",
+         ["INBOUND", "OUTBOUND"]),
+        ("hs_call_to_number", "To number", "string", "text", "engagement", None),
+        ("hs_call_from_number", "From number", "string", "text", "engagement", None),
+        ("hs_call_duration", "Call duration", "number", "number", "engagement", None),
+        ("hs_timestamp", "Activity date", "datetime", "date", "engagement", None),
+        ("hs_call_status", "Call status", "enumeration", "select", "engagement",
+         ["COMPLETED", "NO_ANSWER", "BUSY"]),
+        ("hs_call_disposition", "Call outcome", "string", "text", "engagement", None),
+        ("hs_call_title", "Call title", "string", "text", "engagement", None),
+        ("hs_call_body", "Call notes", "string", "html", "engagement", None),
+        ("hs_createdate", "Create date", "datetime", "date", "engagement", None),
+        ("hs_lastmodifieddate", "Last modified date", "datetime", "date", "engagement", None),
+        ("hs_object_id", "Record ID", "number", "number", "engagement", None),
+    ],
+}
+
+FIRST = ["Alice", "Bruno", "Camille", "Éloïse", "François", "Hélène", "Jean-Luc", "Léa",
+         "Zoë", "Mathis", "Chloé", "Noah", "Olivia", "Liam", "Sofia", "Lukas", "Mia", "Ahmed",
+         "Yasmine", "Giulia", "Björn", "Ana", "João", "Siobhán", "Wei", "Priya", "Tomás", "Emma"]
+LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy",
+        "Moreau", "Müller", "O'Brien", "García", "Núñez", "Smith", "Johnson", "Kowalski",
+        "Ødegaard", "Nguyen", "Rossi", "Silva", "Schmidt", "Lefèvre", "Da Costa", "Van der Berg"]
+COMPANIES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Müller GmbH",
+             "Société Démo", "Stark Industries", "Wayne Enterprises"]
+PRODUCTS = ["Coaching 3 mois", "Formation Pro", "Abonnement annuel", "Starter pack",
+            "Premium", "Mentorat"]
+
+T_START = 1704067200000        # 2024-01-01T00:00:00.000Z
+T_END = 1751327999999          # 2025-06-30T23:59:59.999Z
+DAY_MS = 86400000
+V2_TIME = T_END + 1            # 2025-07-01T00:00:00.000Z: version-2 changes happen after it
+COMPANY_LINE = "+33 1 23 45 67 89"
+
+
+def iso(ms):
+    dt = datetime.fromtimestamp(ms // 1000, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % (ms % 1000)
+
+
+def parse_ms(value):
+    """ISO datetime, date-only or epoch-ms (string or number) -> epoch ms, else None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value)
+    s = str(value).strip()
+    if not s:
+        return None
+    if re.fullmatch(r"-?\d+(\.\d+)?", s):
+        return int(float(s))
+    try:
+        if len(s) == 10:
+            s += "T00:00:00Z"
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        return int(dt.timestamp() * 1000)
+    except ValueError:
+        return None
+
+
+def parse_num(value):
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    s = str(value).strip()
+    try:
+        return int(s)
+    except ValueError:
+        try:
+            f = float(s)
+            return None if math.isnan(f) or math.isinf(f) else f
+        except ValueError:
+            return None
+
+
+# ----------------------------------------------------------------------------
+# Phones: one national number per contact, rendered in several real-world ways
+# ----------------------------------------------------------------------------
+
+def phone_renderings(country, nat):
+    if country == "FR":       # nat: 9 digits, e.g. 612345678
+        a, p = nat[0], [nat[1:3], nat[3:5], nat[5:7], nat[7:9]]
+        return [f"+33 {a} {' '.join(p)}", f"0033{nat}", f"+33{nat}", f"0{a}.{'.'.join(p)}",
+                f"0{a} {' '.join(p)}", f"+33 (0){a} {' '.join(p)}"]
+    if country == "US":       # nat: 10 digits, e.g. 5551234567
+        ar, ex, ln = nat[:3], nat[3:6], nat[6:]
+        return [f"({ar}) {ex}-{ln}", f"+1 {ar}-{ex}-{ln}", f"+1{nat}", f"{ar}.{ex}.{ln}",
+                f"001 {ar} {ex} {ln}"]
+    a, b = nat[2:6], nat[6:]  # UK: nat 10 digits, 20XXXXXXXX
+    return [f"+44 (0)20 {a} {b}", f"+44 20 {a} {b}", f"+44{nat}", f"0044 20 {a} {b}"]
+
+
+def contact_phone_number(i, rng):
+    r = rng.random()
+    if r < 0.55:
+        return "FR", "6%08d" % ((i * 7919 + 12345678) % 10 ** 8)
+    if r < 0.85:
+        return "US", "555%07d" % ((i * 7919 + 1234567) % 10 ** 7)
+    return "UK", "20%08d" % ((i * 7919 + 79460958) % 10 ** 8)
+
+
+# ----------------------------------------------------------------------------
+# Data generation
+# ----------------------------------------------------------------------------
+
+ID_BANDS = {"contacts": (900, 2147483700, 150479232000),
+            "deals": (901, 3000000000, 98765432000),
+            "calls": (902, 4100000000, 59205660000)}
+
+
+def make_id(ot, i, n):
+    """Ascending ids: ~10% short (3-4 digits), ~10% just above 2^31, rest 11-12 digits."""
+    short_base, mid_base, long_base = ID_BANDS[ot]
+    n_short = max(1, min(3000, n // 10))
+    if i < n_short:
+        return short_base + i * 3 * max(1, min(12, 3000 // n_short))
+    k = i - n_short
+    jitter = (i * 7 + 3) % 10
+    if k < n_short:
+        return mid_base + k * 10 + jitter
+    return long_base + (k - n_short) * 10 + jitter
+
+
+def is_archived(i):
+    return i % 40 == 9
+
+
+def new_record(ot, i, n, created, modified, props):
+    nid = make_id(ot, i, n)
+    props["hs_object_id"] = str(nid)
+    rec = {"i": i, "id": str(nid), "nid": nid, "p": props, "createdAt": iso(created),
+           "updatedAt": iso(modified), "archived": is_archived(i), "a": {}}
+    if rec["archived"]:
+        rec["archivedAt"] = iso(min(T_END, modified + DAY_MS * (1 + i % 20)))
+    return rec
+
+
+def ascii_slug(s):
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "", s.lower())
+
+
+def gen_contact(i, n):
+    rng = random.Random(f"contacts/{i}")
+    created = rng.randrange(T_START, T_END - 30 * DAY_MS)
+    modified = created + rng.randrange(0, T_END - created)
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    if i == 2:
+        last = 'Smith "Jr." \\ Test'
+    country, nat = contact_phone_number(i, rng)
+    fmt_index = rng.randrange(len(phone_renderings(country, nat)))
+    r = rng.random()
+    phone = (None if r < 0.07 else "" if r < 0.11 else phone_renderings(country, nat)[fmt_index])
+    if i == 7:
+        phone = "n/a"
+    mobile = None
+    if rng.random() < 0.25:
+        mobile = phone_renderings("FR", "7%08d" % ((i * 6007 + 2345678) % 10 ** 8))[rng.randrange(6)]
+    r = rng.random()
+    vsl = "true" if r < 0.45 else "false" if r < 0.8 else None if r < 0.92 else ""
+    props = {
+        "email": f"{ascii_slug(first)}.{ascii_slug(last)}.{i}@example.com",
+        "phone": phone, "mobilephone": mobile, "firstname": first, "lastname": last,
+        "createdate": str(created) if i % 10 == 5 else iso(created),
+        "lastmodifieddate": iso(modified),
+        "lifecyclestage": rng.choice(LIFECYCLE), "vsl_watched": vsl,
+        "sales_script_version": rng.choice(["A", "B", "C", None]),
+        "hs_lead_status": rng.choice(LEAD_STATUS + [None, None]),
+    }
+    rec = new_record("contacts", i, n, created, modified, props)
+    rec["phone_info"] = (country, nat, fmt_index) if phone and phone != "n/a" else None
+    return rec
+
+
+def gen_deal(i, n, live):
+    rng = random.Random(f"deals/{i}")
+    created = rng.randrange(T_START, T_END - 30 * DAY_MS)
+    modified = created + rng.randrange(0, T_END - created)
+    stage = rng.choices(STAGES, STAGE_WEIGHTS)[0]
+    base = rng.randrange(5, 500) * 10
+    amount = rng.choice([str(base), f"{base}.5", f"{base - 1}.99", str(base * 10)])
+    if rng.random() < 0.1:
+        amount = None
+    closed = stage in ("closedwon", "closedlost")
+    close_ms = created + rng.randrange(0, min(90 * DAY_MS, T_END - created))
+    if closed:
+        modified = max(modified, min(T_END, close_ms + rng.randrange(0, DAY_MS)))
+    if closed or rng.random() < 0.5:
+        closedate = iso(close_ms) if rng.random() < 0.7 else iso(close_ms)[:10]
+    else:
+        closedate = None
+    props = {
+        "dealname": f"{rng.choice(COMPANIES)} - {rng.choice(PRODUCTS)} #{i}",
+        "amount": amount, "dealstage": stage, "pipeline": "default",
+        "createdate": iso(created), "closedate": closedate, "hs_lastmodifieddate": iso(modified),
+        "qualified_status": rng.choice(["qualified", "not_qualified", None]),
+        "trial_status": rng.choice(["started", "none", None]),
+        "payment_status": rng.choice(PAYMENT_STATUS + [None]) if stage == "closedwon" else None,
+        "number_of_installments__months": rng.choice(["1", "3", "6", "12"]),
+        "payment_method": rng.choice(PAYMENT_METHOD + [None]),
+    }
+    fixed = {3: ("number_of_installments__months", "abc"), 4: ("closedate", ""),
+             5: ("number_of_installments__months", "3.0"), 6: ("amount", "not-a-number")}
+    if i in fixed:
+        props[fixed[i][0]] = fixed[i][1]
+    rec = new_record("deals", i, n, created, modified, props)
+    if live:
+        picks = {rng.randrange(len(live))}
+        if rng.random() < 0.15 and len(live) > 1:
+            picks.add(rng.randrange(len(live)))
+        for k in sorted(picks):
+            rec["a"].setdefault("contacts", []).append(live[k]["id"])
+            live[k]["a"].setdefault("deals", []).append(rec["id"])
+    return rec
+
+
+def gen_call(i, n, contacts):
+    rng = random.Random(f"calls/{i}")
+    created = rng.randrange(T_START, T_END - 30 * DAY_MS)
+    modified = created + rng.randrange(0, T_END - created)
+    direction = "OUTBOUND" if rng.random() < 0.65 else "INBOUND"
+    contact = None
+    if contacts and rng.random() < 0.8:
+        start = rng.randrange(len(contacts))
+        for k in range(len(contacts)):
+            c = contacts[(start + k) % len(contacts)]
+            if c["phone_info"] and not c["archived"]:
+                contact = c
+                break
+    if contact:
+        country, nat, used = contact["phone_info"]
+        forms = phone_renderings(country, nat)
+        other = rng.choice([k for k in range(len(forms)) if k != used])
+        number = forms[other]
+        title = f"Call with {contact['p']['firstname']} {contact['p']['lastname']}"
+    else:
+        number = phone_renderings("FR", "9%08d" % ((i * 7919 + 555) % 10 ** 8))[rng.randrange(6)]
+        title = f"Call {'to' if direction == 'OUTBOUND' else 'from'} {number}"
+    status = rng.choices(["COMPLETED", "NO_ANSWER", "BUSY"], [70, 20, 10])[0]
+    if status == "COMPLETED":
+        duration = rng.randrange(300000, 1800001) if rng.random() < 0.35 else rng.randrange(15000, 300000)
+        disposition = DISPOSITIONS["connected"] if rng.random() < 0.9 else DISPOSITIONS["voicemail"]
+    else:
+        duration = rng.choice([0, 0, rng.randrange(1000, 30000)])
+        disposition = DISPOSITIONS["no_answer" if status == "NO_ANSWER" else "busy"]
+    ts = created - duration - rng.randrange(0, 60000)
+    props = {
+        "hs_call_direction": direction,
+        "hs_call_to_number": number if direction == "OUTBOUND" else COMPANY_LINE,
+        "hs_call_from_number": COMPANY_LINE if direction == "OUTBOUND" else number,
+        "hs_call_duration": str(duration), "hs_timestamp": iso(ts), "hs_call_status": status,
+        "hs_call_disposition": disposition, "hs_call_title": title,
+        "hs_call_body": rng.choice(["<p>Discussed pricing and next steps.</p>",
+                                    "<p>Left a voicemail.</p>", "<p>Follow-up: send the contract.</p>",
+                                    "", None]),
+        "hs_createdate": iso(created), "hs_lastmodifieddate": iso(modified),
+    }
+    if i == 2:
+        props["hs_call_duration"] = ""
+    if i == 3:
+        props["hs_timestamp"] = ""
+    rec = new_record("calls", i, n, created, modified, props)
+    if contact:
+        rec["a"]["contacts"] = [contact["id"]]
+        contact["a"].setdefault("calls", []).append(rec["id"])
+    return rec
+
+
+class TypeData:
+    def __init__(self, records):
+        self.records = records
+        self.live = [r for r in records if not r["archived"]]
+        self.live_nids = [r["nid"] for r in self.live]
+        self.arch = [r for r in records if r["archived"]]
+        self.arch_nids = [r["nid"] for r in self.arch]
+        self.by_id = {r["id"]: r for r in records}
+
+
+def bump(rec, prop, changes, ms):
+    """A modified copy of a record: new property values and a later modification time."""
+    new = dict(rec)
+    new["p"] = dict(rec["p"], **changes)
+    new["p"][prop] = iso(ms)
+    new["updatedAt"] = iso(ms)
+    return new
+
+
+def generate(n_contacts, n_deals, n_calls, version):
+    contacts = [gen_contact(i, n_contacts) for i in range(n_contacts)]
+    live = [c for c in contacts if not c["archived"]]
+    deals = [gen_deal(i, n_deals, live) for i in range(n_deals)]
+    calls = [gen_call(i, n_calls, contacts) for i in range(n_calls)]
+    for rec in contacts + deals + calls:
+        for ids in rec["a"].values():
+            ids.sort(key=int)
+    if version >= 2:
+        # Changes happen "after" version 1: every version-1 time is <= T_END, so
+        # an incremental sync (modified >= last seen) picks them up.
+        if n_contacts > 1:
+            contacts[1] = bump(contacts[1], "lastmodifieddate", {"lastname": "Updated-Lastname"},
+                               V2_TIME + 10 * 3600000)
+        if n_deals > 0:
+            deals[0] = bump(deals[0], "hs_lastmodifieddate",
+                            {"amount": "9999.99", "dealstage": "closedwon"}, V2_TIME + 11 * 3600000)
+        extra = gen_contact(n_contacts, n_contacts)
+        extra = bump(dict(extra, archived=False), "lastmodifieddate",
+                     {"createdate": iso(V2_TIME + 12 * 3600000)}, V2_TIME + 12 * 3600000)
+        extra.pop("archivedAt", None)
+        extra["createdAt"] = extra["updatedAt"]
+        contacts.append(extra)
+    return {"contacts": TypeData(contacts), "deals": TypeData(deals), "calls": TypeData(calls)}
+
+
+class DataCache:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sets = {}
+        self.key_locks = collections.defaultdict(threading.Lock)
+
+    def get(self, size, version):
+        with self.lock:
+            ds = self.sets.get((size, version))
+            if ds is not None:
+                return ds
+            klock = self.key_locks[(size, version)]
+        with klock:
+            with self.lock:
+                ds = self.sets.get((size, version))
+            if ds is None:
+                ds = generate(*size, version)
+                with self.lock:
+                    self.sets[(size, version)] = ds
+            return ds
+
+
+# ----------------------------------------------------------------------------
+# Faults, rate limits, statistics
+# ----------------------------------------------------------------------------
+
+FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?"
+                      r"(500|502|503|504|400|404|429noretry|429|slow\d+|malformed|badrecord|drop)"
+                      r"(?:\*(\d+))?(?:@(\d+))?$")
+FAULT_ERRORS = {
+    "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
+    "502": ("INTERNAL_ERROR", "Bad Gateway: the upstream service did not answer in time. Please retry."),
+    "503": ("INTERNAL_ERROR", "Service Unavailable: the service is temporarily overloaded. Please retry."),
+    "504": ("INTERNAL_ERROR", "Gateway Timeout: the request took too long to process. Please retry."),
+    "400": ("VALIDATION_ERROR", "Invalid input: one or more request parameters were not valid."),
+    "404": ("OBJECT_NOT_FOUND", "Resource not found"),
+}
+
+
+def parse_faults(spec):
+    faults = []
+    for part in spec.split("+"):
+        m = FAULT_RE.match(part)
+        if not m:
+            raise ValueError(f"invalid fault '{part}'")
+        faults.append({"type": m.group(1), "kind": m.group(2),
+                       "count": int(m.group(3)) if m.group(3) else None,
+                       "page": int(m.group(4)) if m.group(4) else None})
+    return faults
+
+
+class RateLimiter:
+    def __init__(self, per10s, search_per_s):
+        self.per10s, self.search_per_s = per10s, search_per_s
+        self.max = per10s or 10000      # unlimited: advertise a large budget
+        self.daily = 500000
+        self.lock = threading.Lock()
+        self.window = collections.deque()
+        self.search_window = collections.deque()
+        self.daily_used = 0
+
+    def _prune(self, now):
+        while self.window and self.window[0] <= now - 10:
+            self.window.popleft()
+        while self.search_window and self.search_window[0] <= now - 1:
+            self.search_window.popleft()
+
+    def headers(self, search=False):
+        with self.lock:
+            self._prune(time.monotonic())
+            h = {"X-HubSpot-RateLimit-Max": str(self.max),
+                 "X-HubSpot-RateLimit-Remaining": str(max(0, self.max - len(self.window))),
+                 "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+                 "X-HubSpot-RateLimit-Daily": str(self.daily),
+                 "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, self.daily - self.daily_used))}
+            if search and self.search_per_s:
+                h["X-HubSpot-RateLimit-Secondly"] = str(self.search_per_s)
+                h["X-HubSpot-RateLimit-Secondly-Remaining"] = str(
+                    max(0, self.search_per_s - len(self.search_window)))
+            return h
+
+    def acquire(self, search):
+        """None if the request may go on, else (policyName, retry_after_seconds)."""
+        with self.lock:
+            now = time.monotonic()
+            self._prune(now)
+            if self.per10s and len(self.window) >= self.per10s:
+                return "TEN_SECONDLY_ROLLING", max(1, math.ceil(self.window[0] + 10 - now))
+            if search and self.search_per_s and len(self.search_window) >= self.search_per_s:
+                return "SECONDLY", max(1, math.ceil(self.search_window[0] + 1 - now))
+            self.window.append(now)
+            if search:
+                self.search_window.append(now)
+            self.daily_used += 1
+            return None
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.data = {"requests": 0, "responses_429": 0, "rate_limited": 0, "dropped": 0,
+                         "client_gone": 0, "faults_fired": {}, "by_status": {}, "by_endpoint": {},
+                         "by_run": {}}
+
+    def record(self, endpoint, status, run=None, rate_limited=False, fault=None):
+        with self.lock:
+            d = self.data
+            d["requests"] += 1
+            st = str(status)
+            d["by_status"][st] = d["by_status"].get(st, 0) + 1
+            e = d["by_endpoint"].setdefault(endpoint, {"requests": 0, "429": 0, "by_status": {}})
+            e["requests"] += 1
+            e["by_status"][st] = e["by_status"].get(st, 0) + 1
+            if status == 429:
+                d["responses_429"] += 1
+                e["429"] += 1
+            if rate_limited:
+                d["rate_limited"] += 1
+            if status == "drop":
+                d["dropped"] += 1
+            if status == "gone":
+                d["client_gone"] += 1
+            if fault:
+                d["faults_fired"][fault] = d["faults_fired"].get(fault, 0) + 1
+            if run:
+                d["by_run"][run] = d["by_run"].get(run, 0) + 1
+
+    def fault(self, kind):
+        with self.lock:
+            self.data["faults_fired"][kind] = self.data["faults_fired"].get(kind, 0) + 1
+
+    def snapshot(self):
+        with self.lock:
+            return json.loads(json.dumps(self.data))
+
+
+# ----------------------------------------------------------------------------
+# HTTP handler
+# ----------------------------------------------------------------------------
+
+class Resp:
+    def __init__(self, status, body, headers=None, ctype="application/json;charset=utf-8"):
+        self.status, self.body, self.headers, self.ctype = status, body, headers or {}, ctype
+
+
+def hs_error(status, category, message, headers=None, **extra):
+    body = {"status": "error", "message": message, "correlationId": str(uuid.uuid4()),
+            "category": category}
+    body.update(extra)
+    return Resp(status, body, headers)
+
+
+def validation(message):
+    return hs_error(400, "VALIDATION_ERROR", message)
+
+
+def rate_limit_error(policy, retry_after):
+    body = {"status": "error", "message": f"You have reached your {policy.lower()} limit.",
+            "errorType": "RATE_LIMIT", "correlationId": str(uuid.uuid4()), "policyName": policy,
+            "groupName": "api-calls:private-app"}
+    headers = {"X-HubSpot-RateLimit-Remaining": "0"}
+    if retry_after:
+        headers["Retry-After"] = str(retry_after)
+    return Resp(429, body, headers)
+
+
+class Op:
+    """A routed API request: stats key, object type for faults, page number, action."""
+    def __init__(self, key, objtype=None, page=None, run=None, search=False):
+        self.key, self.objtype, self.page, self.run, self.search = key, objtype, page, run, search
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self):
+        return "mock-hubspot/1.0"
+
+    def do_GET(self):
+        self.handle_any(self.command)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    def log_request(self, code="-", size="-"):
+        pass
+
+    def log_message(self, fmt, *args):
+        if not self.server.opts.quiet:
+            sys.stderr.write("mock: " + (fmt % args) + "\n")
+
+    # --- plumbing -----------------------------------------------------------
+
+    def read_body(self):
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def client_gone(self):
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
+    def wait(self, seconds):
+        """Sleep in small steps; False when the client hung up meanwhile."""
+        end = time.monotonic() + seconds
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return True
+            if self.client_gone():
+                return False
+            time.sleep(min(0.05, left))
+
+    def send(self, resp, search=False):
+        if isinstance(resp.body, (bytes, str)):
+            data = resp.body.encode() if isinstance(resp.body, str) else resp.body
+        else:
+            data = json.dumps(resp.body, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            self.send_response(resp.status)
+            self.send_header("Content-Type", resp.ctype)
+            self.send_header("Content-Length", str(len(data)))
+            headers = self.server.limiter.headers(search)
+            headers.update(resp.headers)
+            if isinstance(resp.body, dict) and "correlationId" in resp.body:
+                headers["X-HubSpot-Correlation-Id"] = resp.body["correlationId"]
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def log_line(self, method, status, t0):
+        if not self.server.opts.quiet:
+            path = self.path if len(self.path) <= 200 else self.path[:200] + "..."
+            sys.stderr.write("mock: %s %s -> %s (%d ms)\n"
+                             % (method, path, status, (time.monotonic() - t0) * 1000))
+
+    # --- request flow -------------------------------------------------------
+
+    def handle_any(self, method):
+        t0 = time.monotonic()
+        srv = self.server
+        try:
+            body = self.read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            return
+        path = urlsplit(self.path).path
+        if path in ("/_mock/stats", "/_mock/stats/reset"):
+            if path == "/_mock/stats" and method == "GET":
+                self.send(Resp(200, srv.stats.snapshot()))
+            elif method == "POST" and path == "/_mock/stats/reset":
+                srv.stats.reset()
+                self.send(Resp(200, {"status": "reset"}))
+            else:
+                self.send(hs_error(405, "VALIDATION_ERROR", "Method not allowed"))
+            return
+
+        status, run, fault_name, limited = None, None, None, False
+        key = "other"
+        try:
+            if len(self.path) > 8000:
+                status = 414
+                self.send(Resp(414, "<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n"
+                                    "<body>\r\n<center><h1>414 Request-URI Too Large</h1></center>\r\n"
+                                    "<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n",
+                               ctype="text/html"))
+                return
+            ctx = self.parse_prefix(path)
+            if isinstance(ctx, Resp):
+                status = ctx.status
+                self.send(ctx)
+                return
+            run = ctx["run"]
+            op = self.route(method, ctx, body)
+            key = op.key
+            if srv.opts.latency_ms and not self.wait(srv.opts.latency_ms / 1000):
+                status = "gone"
+                self.close_connection = True
+                return
+            auth = self.check_auth()
+            if auth:
+                status = auth.status
+                self.send(auth, op.search)
+                return
+            refused = srv.limiter.acquire(op.search)
+            if refused:
+                limited, status = True, 429
+                self.send(rate_limit_error(*refused), op.search)
+                return
+            try:
+                fault = self.pick_fault(ctx, op)
+            except ConnectionAbortedError:
+                status = "gone"
+                self.close_connection = True
+                return
+            if fault:
+                fault_name = fault["kind"]
+                kind = fault["kind"]
+                if kind == "drop":
+                    status = "drop"
+                    self.close_connection = True
+                    try:
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    return
+                if kind in FAULT_ERRORS:
+                    resp = hs_error(int(kind), *FAULT_ERRORS[kind])
+                    status = resp.status
+                    self.send(resp, op.search)
+                    return
+                if kind.startswith("429"):
+                    resp = rate_limit_error("TEN_SECONDLY_ROLLING", 1 if kind == "429" else None)
+                    status = 429
+                    self.send(resp, op.search)
+                    return
+            try:
+                resp = op.run()
+            except Exception as e:      # a mock bug: answer 500, keep serving
+                import traceback
+                traceback.print_exc()
+                resp = hs_error(500, "INTERNAL_ERROR", f"mock internal error: {type(e).__name__}")
+            if fault and resp.status == 200 and isinstance(resp.body, dict):
+                if fault["kind"] == "badrecord" and isinstance(resp.body.get("results"), list):
+                    resp.body["results"] += [42, {"properties": {"email": "no-id@example.com"},
+                                                  "createdAt": iso(T_START), "updatedAt": iso(T_START),
+                                                  "archived": False}]
+                elif fault["kind"] == "malformed":
+                    text = json.dumps(resp.body, ensure_ascii=False, separators=(",", ":"))
+                    resp.body = text[:max(8, len(text) // 2)]
+            status = resp.status
+            self.send(resp, op.search)
+        finally:
+            if status is not None:
+                srv.stats.record(key, status, run, limited, fault_name)
+                self.log_line(method, status, t0)
+
+    def parse_prefix(self, path):
+        segs = path.split("/")[1:]
+        ctx = {"faults": [], "version": 1, "size": self.server.default_size, "run": None}
+        used = []
+        while segs and segs[0].startswith("_"):
+            name = segs[0]
+            if len(segs) < 2 or name not in ("_fault", "_version", "_size", "_run"):
+                return hs_error(404, "OBJECT_NOT_FOUND", f"mock: unknown path prefix segment '{name}'")
+            value = unquote(segs[1])
+            used += segs[:2]
+            segs = segs[2:]
+            try:
+                if name == "_fault":
+                    ctx["faults"] += parse_faults(value)
+                elif name == "_version":
+                    ctx["version"] = int(value)
+                    if ctx["version"] not in (1, 2):
+                        raise ValueError("version must be 1 or 2")
+                elif name == "_size":
+                    size = tuple(int(x) for x in value.split("x"))
+                    if len(size) != 3 or min(size) < 0 or max(size) > 1000000:
+                        raise ValueError("size must be CONTACTSxDEALSxCALLS")
+                    ctx["size"] = size
+                else:
+                    ctx["run"] = value
+            except ValueError as e:
+                return hs_error(404, "OBJECT_NOT_FOUND", f"mock: bad {name} segment: {e}")
+        ctx["prefix"] = "/" + "/".join(used) if used else ""
+        ctx["rest"] = "/" + "/".join(segs)
+        return ctx
+
+    def check_auth(self):
+        token = self.server.opts.token
+        header = self.headers.get("Authorization") or ""
+        parts = header.split(None, 1)
+        presented = parts[1].strip() if len(parts) == 2 and parts[0].lower() == "bearer" else None
+        if presented == token + "-noscopes":
+            return hs_error(403, "MISSING_SCOPES",
+                            "This app hasn't been granted all required scopes to make this call. "
+                            "Read more about required scopes here: https://developers.hubspot.com/scopes.",
+                            errors=[{"message": "One or more of the following scopes are required.",
+                                     "context": {"requiredGranularScopes": ["crm.objects.contacts.read"]}}])
+        if presented != token:
+            return hs_error(401, "INVALID_AUTHENTICATION",
+                            "Authentication credentials not found. This API supports OAuth 2.0 "
+                            "authentication and you can find more details at "
+                            "https://developers.hubspot.com/docs/methods/auth/oauth-overview")
+        return None
+
+    def pick_fault(self, ctx, op):
+        """Apply every matching slow fault, then return the first other matching fault."""
+        for n, f in enumerate(ctx["faults"]):
+            if f["type"] and f["type"] != op.objtype:
+                continue
+            if f["page"] is not None and f["page"] != op.page:
+                continue
+            if f["count"] is not None:
+                with self.server.fault_lock:
+                    k = (ctx["prefix"], n)
+                    used = self.server.fault_counts.get(k, 0)
+                    if used >= f["count"]:
+                        continue
+                    self.server.fault_counts[k] = used + 1
+            if f["kind"].startswith("slow"):
+                self.server.stats.fault(f["kind"])
+                if not self.wait(int(f["kind"][4:]) / 1000):
+                    raise ConnectionAbortedError
+                continue
+            return f
+        return None
+
+    # --- routing ------------------------------------------------------------
+
+    def route(self, method, ctx, body):
+        rest, srv = ctx["rest"], self.server
+        ds = lambda: srv.cache.get(ctx["size"], ctx["version"])
+        m = re.fullmatch(r"/crm/v3/objects/([^/]+)(/search)?/?", rest)
+        if m:
+            ot = TYPE_ALIASES.get(m.group(1))
+            if m.group(2):
+                key = f"POST /crm/v3/objects/{ot or m.group(1)}/search"
+                if method != "POST":
+                    return Op(key, ot, run=lambda: hs_error(405, "VALIDATION_ERROR", "Method not allowed"))
+                return self.prep_search(key, ot, m.group(1), body, ds, ctx)
+            key = f"GET /crm/v3/objects/{ot or m.group(1)}"
+            if method != "GET":
+                return Op(key, ot, run=lambda: hs_error(405, "VALIDATION_ERROR", "Method not allowed"))
+            return self.prep_list(key, ot, m.group(1), ds, ctx)
+        m = re.fullmatch(r"/crm/v3/properties/([^/]+)/?", rest)
+        if m and method == "GET":
+            ot = TYPE_ALIASES.get(m.group(1))
+            return Op(f"GET /crm/v3/properties/{ot or m.group(1)}", ot,
+                      run=lambda: self.properties(ot, m.group(1)))
+        m = re.fullmatch(r"/crm/v4/associations/([^/]+)/([^/]+)/batch/read/?", rest)
+        if m and method == "POST":
+            fr, to = TYPE_ALIASES.get(m.group(1)), TYPE_ALIASES.get(m.group(2))
+            return Op(f"POST /crm/v4/associations/{fr}/{to}/batch/read", fr,
+                      run=lambda: self.assoc_batch(fr, to, m.group(1), m.group(2), body, ds))
+        return Op("other", None,
+                  run=lambda: hs_error(404, "OBJECT_NOT_FOUND", f"No route for {method} {rest}"))
+
+    def prop_names(self, ot, requested):
+        extra = self.server.opts.extra_properties if ot == "contacts" else 0
+        names = [n for n in requested if n]
+        if not names:
+            return DEFAULT_PROPS[ot]
+        known = self.server.prop_sets[ot]
+        out = []
+        for n in names:
+            if n in known or (extra and n.startswith("custom_prop_") and n[12:].isdigit()
+                              and 1 <= int(n[12:]) <= extra and n == self.server.custom_name(int(n[12:]))):
+                if n not in out:
+                    out.append(n)
+        return out
+
+    def value(self, rec, name):
+        if name.startswith("custom_prop_"):
+            k = int(name[12:])
+            return f"cp{k}-{(rec['i'] * 7 + k) % 100}"
+        return rec["p"].get(name)
+
+    def record_json(self, ot, rec, props, assoc=()):
+        out = {"id": rec["id"], "properties": {n: self.value(rec, n) for n in props},
+               "createdAt": rec["createdAt"], "updatedAt": rec["updatedAt"],
+               "archived": rec["archived"]}
+        if rec["archived"]:
+            out["archivedAt"] = rec["archivedAt"]
+        assocs = {}
+        for a in assoc:
+            ids = rec["a"].get(a)
+            if ids:
+                tname = ASSOC_TYPES[(ot, a)][0]
+                assocs[a] = {"results": [{"id": i, "type": tname} for i in ids]}
+        if assocs:
+            out["associations"] = assocs
+        return out
+
+    def prep_list(self, key, ot, raw_type, ds, ctx):
+        if ot is None:
+            return Op(key, None, run=lambda: validation(f"Unable to infer object type from: {raw_type}"))
+        pairs = parse_qsl(urlsplit(self.path).query, keep_blank_values=True)
+        q = collections.defaultdict(list)
+        for k, v in pairs:
+            q[k].append(v)
+        try:
+            limit = int(q["limit"][-1]) if q.get("limit") else 10
+        except ValueError:
+            return Op(key, ot, run=lambda: validation(f"Invalid limit: {q['limit'][-1]!r}"))
+        if limit < 1 or limit > 100:
+            return Op(key, ot, run=lambda: validation(
+                f"limit must be between 1 and 100 (got {limit})"))
+        archived_s = (q["archived"][-1] if q.get("archived") else "false").lower()
+        if archived_s not in ("true", "false"):
+            return Op(key, ot, run=lambda: validation(f"Invalid archived value: {archived_s!r}"))
+        after = q["after"][-1] if q.get("after") else None
+        if after is not None and not after.isdigit():
+            return Op(key, ot, run=lambda: validation(f"Invalid paging cursor: {after!r}"))
+        td = ds()[ot]
+        recs, nids = (td.arch, td.arch_nids) if archived_s == "true" else (td.live, td.live_nids)
+        start = bisect.bisect_left(nids, int(after)) if after else 0
+        props = self.prop_names(ot, [p.strip() for v in q.get("properties", []) for p in v.split(",")])
+        assoc = []
+        for v in q.get("associations", []):
+            for a in v.split(","):
+                a = TYPE_ALIASES.get(a.strip())
+                if a and (ot, a) in ASSOC_TYPES and a not in assoc:
+                    assoc.append(a)
+
+        def run():
+            out = {"results": [self.record_json(ot, r, props, assoc) for r in recs[start:start + limit]]}
+            if start + limit < len(recs):
+                nxt = recs[start + limit]["id"]
+                query = urlencode([(k, v) for k, v in pairs if k != "after"] + [("after", nxt)])
+                link = f"{self.server.base_url}{ctx['prefix']}/crm/v3/objects/{raw_type}?{query}"
+                out["paging"] = {"next": {"after": nxt, "link": link}}
+            return Resp(200, out)
+        return Op(key, ot, page=start // limit + 1, run=run)
+
+    def prep_search(self, key, ot, raw_type, body, ds, ctx):
+        if ot is None:
+            return Op(key, None, run=lambda: validation(f"Unable to infer object type from: {raw_type}"),
+                      search=True)
+        try:
+            req = json.loads(body or b"{}")
+            if not isinstance(req, dict):
+                raise ValueError("body must be a JSON object")
+            limit = int(req.get("limit", 10))
+            after = int(str(req.get("after") or 0))
+        except (ValueError, TypeError) as e:
+            return Op(key, ot, run=lambda: validation(f"Invalid input JSON: {e}"), search=True)
+        page = after // limit + 1 if limit > 0 else 1
+        return Op(key, ot, page=page, search=True,
+                  run=lambda: self.search(ot, req, limit, after, ds))
+
+    def properties(self, ot, raw_type):
+        if ot is None:
+            return validation(f"Unable to infer object type from: {raw_type}")
+        return Resp(200, {"results": self.server.property_defs[ot]})
+
+    def assoc_batch(self, fr, to, raw_fr, raw_to, body, ds):
+        if fr is None or to is None:
+            return validation(f"Unable to infer object type from: {raw_fr if fr is None else raw_to}")
+        try:
+            req = json.loads(body or b"{}")
+            inputs = req["inputs"]
+            ids = [str(x["id"]) for x in inputs]
+        except (ValueError, KeyError, TypeError):
+            return validation("Invalid input JSON: expected {\"inputs\": [{\"id\": \"...\"}]}")
+        if len(ids) > 1000:
+            return validation(f"Too many inputs: {len(ids)} (at most 1000)")
+        started = iso(int(time.time() * 1000))
+        td, results = ds()[fr], []
+        pair = ASSOC_TYPES.get((fr, to))
+        for i in ids:
+            rec = td.by_id.get(i)
+            if rec and pair and rec["a"].get(to):
+                results.append({"from": {"id": i}, "to": [
+                    {"toObjectId": int(t), "associationTypes": [
+                        {"category": "HUBSPOT_DEFINED", "typeId": pair[1], "label": None}]}
+                    for t in rec["a"][to]]})
+        return Resp(200, {"status": "COMPLETE", "results": results, "startedAt": started,
+                          "completedAt": iso(int(time.time() * 1000))})
+
+    # --- search -------------------------------------------------------------
+
+    def search(self, ot, req, limit, after, ds):
+        groups = req.get("filterGroups") or []
+        sorts = req.get("sorts") or []
+        if not isinstance(groups, list) or not isinstance(sorts, list):
+            return validation("Invalid input JSON: filterGroups and sorts must be arrays")
+        if len(groups) > 5:
+            return validation(f"Too many filter groups: {len(groups)} (at most 5)")
+        total_filters = 0
+        for g in groups:
+            fl = g.get("filters") or [] if isinstance(g, dict) else None
+            if not isinstance(fl, list):
+                return validation("Invalid input JSON: each filter group needs a filters array")
+            if len(fl) > 10:
+                return validation(f"Too many filters in a group: {len(fl)} (at most 10)")
+            total_filters += len(fl)
+        if total_filters > 25:
+            return validation(f"Too many filters: {total_filters} (at most 25 in all)")
+        if limit < 0 or limit > 200:
+            return validation(f"limit must be between 0 and 200 (got {limit})")
+        if after < 0:
+            return validation(f"Invalid after: {after}")
+        if after + limit > 10000:
+            return validation(f"The search API cannot page beyond 10000 results (after={after}, "
+                              f"limit={limit}). Narrow the query, e.g. restart it with a filter "
+                              f"on {MODIFIED_PROP[ot]} from the last value seen.")
+        props = req.get("properties") or []
+        if not isinstance(props, list):
+            return validation("Invalid input JSON: properties must be an array")
+        props = self.prop_names(ot, [str(p) for p in props])
+        try:
+            compiled = [[self.compile_filter(ot, f) for f in (g.get("filters") or [])] for g in groups]
+            sort_prop, descending = None, False
+            if sorts:
+                s = sorts[0]
+                if isinstance(s, str):
+                    sort_prop, descending = s.lstrip("-"), s.startswith("-")
+                else:
+                    sort_prop = s["propertyName"]
+                    descending = str(s.get("direction", "ASCENDING")).upper() == "DESCENDING"
+        except (KeyError, TypeError, ValueError) as e:
+            return validation(f"Invalid search request: {e}")
+        cache_key = (id(ds()), ot, json.dumps([groups, sorts], sort_keys=True, default=str))
+        matched = self.server.search_cache_get(cache_key)
+        if matched is None:
+            live = ds()[ot].live
+            if compiled:
+                live = [r for r in live if any(all(f(r) for f in g) for g in compiled)]
+            if sort_prop:
+                kind = self.server.kind(ot, sort_prop)
+                keyed = []
+                for r in live:
+                    v = self.typed(kind, self.value_safe(ot, r, sort_prop))
+                    keyed.append(((v is None) != descending, v if v is not None else 0, r))
+                keyed.sort(key=lambda t: (t[0], t[1]), reverse=descending)
+                live = [t[2] for t in keyed]
+            matched = live
+            self.server.search_cache_put(cache_key, matched)
+        out = {"total": len(matched),
+               "results": [self.record_json(ot, r, props) for r in matched[after:after + limit]]}
+        if after + limit < len(matched):
+            out["paging"] = {"next": {"after": str(after + limit)}}
+        return Resp(200, out)
+
+    def value_safe(self, ot, rec, name):
+        if name == "id":
+            name = "hs_object_id"
+        if ot == "contacts" and name.startswith("custom_prop_") and self.prop_names(ot, [name]) == [name]:
+            return self.value(rec, name)
+        return rec["p"].get(name)
+
+    @staticmethod
+    def typed(kind, v):
+        if v is None or v == "":
+            return None
+        if kind == "date":
+            return parse_ms(v)
+        if kind == "number":
+            return parse_num(v)
+        return str(v).casefold()
+
+    def compile_filter(self, ot, f):
+        name, op = f["propertyName"], str(f.get("operator", "EQ")).upper()
+        kind = self.server.kind(ot, name)
+
+        def val(x):
+            t = self.typed(kind, x)
+            if t is None:
+                raise ValueError(f"invalid value {x!r} for property {name}")
+            return t
+        get = lambda r: self.typed(kind, self.value_safe(ot, r, name))
+        if op == "HAS_PROPERTY":
+            return lambda r: self.value_safe(ot, r, name) not in (None, "")
+        if op == "NOT_HAS_PROPERTY":
+            return lambda r: self.value_safe(ot, r, name) in (None, "")
+        if op in ("IN", "NOT_IN"):
+            values = {val(x) for x in f["values"]}
+            if op == "IN":
+                return lambda r: get(r) in values
+            return lambda r: get(r) not in values
+        if op == "CONTAINS_TOKEN":
+            token = str(f["value"]).casefold().strip("*")
+            return lambda r: token in str(self.value_safe(ot, r, name) or "").casefold()
+        if op == "BETWEEN":
+            lo, hi = val(f["value"]), val(f["highValue"])
+            return lambda r: (v := get(r)) is not None and lo <= v <= hi
+        cmp = {"EQ": lambda a, b: a == b, "NEQ": lambda a, b: a != b, "LT": lambda a, b: a < b,
+               "LTE": lambda a, b: a <= b, "GT": lambda a, b: a > b, "GTE": lambda a, b: a >= b}
+        if op not in cmp:
+            raise ValueError(f"unknown operator {op}")
+        target, fn = val(f["value"]), cmp[op]
+        if op == "NEQ":
+            return lambda r: (v := get(r)) is None or v != target
+        return lambda r: (v := get(r)) is not None and fn(v, target)
+
+
+# ----------------------------------------------------------------------------
+# Server
+# ----------------------------------------------------------------------------
+
+class MockServer(ThreadingHTTPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, opts):
+        super().__init__((opts.host, opts.port), Handler)
+        self.opts = opts
+        self.base_url = f"http://{opts.host}:{self.server_address[1]}"
+        self.default_size = (opts.contacts, opts.deals, opts.calls)
+        self.cache = DataCache()
+        self.stats = Stats()
+        self.limiter = RateLimiter(opts.rate_limit, opts.search_rate_limit)
+        self.fault_lock = threading.Lock()
+        self.fault_counts = {}
+        self.search_lock = threading.Lock()
+        self.search_cache = collections.OrderedDict()
+        self.kinds = {ot: {p[0]: p[2] for p in PROPS[ot]} for ot in TYPES}
+        self.prop_sets = {ot: set(self.kinds[ot]) for ot in TYPES}
+        self.property_defs = {ot: [self.prop_def(ot, *p) for p in PROPS[ot]] for ot in TYPES}
+        for k in range(1, opts.extra_properties + 1):
+            name = self.custom_name(k)
+            self.property_defs["contacts"].append(self.prop_def(
+                "contacts", name, f"Custom property {k}", "string", "text", "custom_properties", None))
+
+    def custom_name(self, k):
+        return "custom_prop_%0*d" % (max(3, len(str(self.opts.extra_properties))), k)
+
+    @staticmethod
+    def prop_def(ot, name, label, ptype, field, group, options):
+        return {"name": name, "label": label, "type": ptype, "fieldType": field, "groupName": group,
+                "description": f"{label} of the {SINGULAR[ot]}.", "hidden": False,
+                "calculated": False, "hasUniqueValue": False,
+                "options": [{"label": o, "value": o, "displayOrder": n, "hidden": False}
+                            for n, o in enumerate(options or [])]}
+
+    def kind(self, ot, name):
+        t = self.kinds[ot].get("hs_object_id" if name == "id" else name, "string")
+        return "date" if t in ("date", "datetime") else "number" if t == "number" else "string"
+
+    def search_cache_get(self, key):
+        with self.search_lock:
+            hit = self.search_cache.get(key)
+            if hit is not None:
+                self.search_cache.move_to_end(key)
+            return hit
+
+    def search_cache_put(self, key, value):
+        with self.search_lock:
+            self.search_cache[key] = value
+            while len(self.search_cache) > 64:
+                self.search_cache.popitem(last=False)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Mock HubSpot CRM API for hubspot_sync tests.")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=18765)
+    ap.add_argument("--contacts", type=int, default=120)
+    ap.add_argument("--deals", type=int, default=40)
+    ap.add_argument("--calls", type=int, default=30)
+    ap.add_argument("--extra-properties", type=int, default=0,
+                    help="add custom_prop_001..NNN (string) to every contact")
+    ap.add_argument("--latency-ms", type=int, default=0, help="sleep before every API response")
+    ap.add_argument("--rate-limit", type=int, default=0, help="requests per rolling 10 s (0: none)")
+    ap.add_argument("--search-rate-limit", type=int, default=0, help="search requests per second")
+    ap.add_argument("--token", default="pat-na1-test-token")
+    ap.add_argument("--quiet", action="store_true", help="no per-request log")
+    opts = ap.parse_args()
+
+    server = MockServer(opts)
+    server.cache.get(server.default_size, 1)        # warm the default data set
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(f"mock HubSpot listening on {server.base_url}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except SystemExit:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
