@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Build hubspot_sync, install it, and run the pg_regress suite on a
+# throwaway PostgreSQL 15 cluster against the mock HubSpot on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/mock.sh
+
+bash scripts/install-deps.sh
+make clean >/dev/null
+make
+make install >/dev/null
+
+# The tests point the extension at this port (test/sql/setup.sql).
+start_mock 18765 --contacts 120 --deals 40 --calls 30
+
+status=0
+pg_virtualenv -v 15 \
+    -o "shared_preload_libraries=hubspot_sync,pg_cron" \
+    -o "cron.database_name=contrib_regression" \
+    -o "max_worker_processes=16" \
+    bash test/run-in-cluster.sh 2>&1 | tee test/installcheck.log || status=$?
+
+passed=$(grep -cE '\.\.\. ok' test/installcheck.log || true)
+failed=$(grep -cE '\.\.\. FAILED' test/installcheck.log || true)
+if [ "$status" -ne 0 ] && [ -f test/regression.diffs ]; then
+    cat test/regression.diffs
+fi
+echo "$passed passed, $failed failed"
+exit $status

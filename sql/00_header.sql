@@ -1,0 +1,3 @@
+/* hubspot_sync--1.0.sql */
+
+\echo Use "CREATE EXTENSION hubspot_sync" to load this file. \quit

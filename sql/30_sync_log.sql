@@ -1,0 +1,59 @@
+-- Sync bookkeeping.
+
+CREATE TABLE hubspot_sync_state (
+	object_type text PRIMARY KEY,
+	full_sync_after text,
+	full_sync_started_at timestamptz,
+	last_full_sync_at timestamptz
+);
+COMMENT ON TABLE hubspot_sync_state IS 'per object type: where an unfinished full sync stopped, and when the last one finished';
+COMMENT ON COLUMN hubspot_sync_state.full_sync_after IS 'paging cursor of an unfinished full sync: the next run resumes there';
+
+CREATE TABLE hubspot_sync_runs (
+	run_id bigserial PRIMARY KEY,
+	object_type text NOT NULL,
+	mode text NOT NULL,
+	status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'aborted')),
+	started_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	finished_at timestamptz,
+	pages integer NOT NULL DEFAULT 0,
+	http_requests integer NOT NULL DEFAULT 0,
+	retries integer NOT NULL DEFAULT 0,
+	rate_limited integer NOT NULL DEFAULT 0,
+	records bigint NOT NULL DEFAULT 0,
+	inserted bigint NOT NULL DEFAULT 0,
+	updated bigint NOT NULL DEFAULT 0,
+	unchanged bigint NOT NULL DEFAULT 0,
+	warnings bigint NOT NULL DEFAULT 0,
+	error_message text
+);
+SELECT pg_catalog.pg_extension_config_dump('hubspot_sync_state', '');
+SELECT pg_catalog.pg_extension_config_dump('hubspot_sync_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('hubspot_sync_runs_run_id_seq', '');
+COMMENT ON TABLE hubspot_sync_runs IS 'one row per sync of one object type, whoever started it';
+CREATE INDEX hubspot_sync_runs_object_type_idx ON hubspot_sync_runs (object_type, run_id);
+
+CREATE VIEW hubspot_sync_status AS
+SELECT t.object_type,
+	   r.run_id AS last_run_id,
+	   r.status AS last_status,
+	   r.mode AS last_mode,
+	   r.started_at AS last_started_at,
+	   r.finished_at AS last_finished_at,
+	   r.error_message AS last_error,
+	   s.last_full_sync_at,
+	   s.full_sync_after IS NOT NULL AS full_sync_unfinished,
+	   (SELECT pg_catalog.max(ok.finished_at) FROM @extschema@.hubspot_sync_runs ok
+		 WHERE ok.object_type OPERATOR(pg_catalog.=) t.object_type
+		   AND ok.status OPERATOR(pg_catalog.=) 'succeeded') AS last_success_at,
+	   pg_catalog.now() OPERATOR(pg_catalog.-)
+	   (SELECT pg_catalog.max(ok.finished_at) FROM @extschema@.hubspot_sync_runs ok
+		 WHERE ok.object_type OPERATOR(pg_catalog.=) t.object_type
+		   AND ok.status OPERATOR(pg_catalog.=) 'succeeded') AS staleness
+FROM (VALUES ('contacts'), ('deals'), ('calls')) AS t(object_type)
+LEFT JOIN @extschema@.hubspot_sync_state s ON s.object_type OPERATOR(pg_catalog.=) t.object_type
+LEFT JOIN LATERAL (
+	SELECT * FROM @extschema@.hubspot_sync_runs x
+	 WHERE x.object_type OPERATOR(pg_catalog.=) t.object_type
+	 ORDER BY x.run_id DESC LIMIT 1) r ON true;
+COMMENT ON VIEW hubspot_sync_status IS 'per object type: the last run, its outcome, and how stale the data is';

@@ -1,0 +1,26 @@
+-- Syncing.
+
+CREATE FUNCTION hubspot_sync(object_type text, full boolean DEFAULT false,
+	OUT object_type text, OUT status text, OUT mode text, OUT pages integer,
+	OUT records bigint, OUT inserted bigint, OUT updated bigint,
+	OUT unchanged bigint, OUT warnings bigint, OUT http_requests integer,
+	OUT retries integer, OUT duration interval, OUT error text)
+	RETURNS record
+	AS 'MODULE_PATHNAME', 'hubspot_sync'
+	LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION hubspot_sync(text, boolean) IS
+	'sync one HubSpot object type (contacts, deals, calls) in a background worker; raises its error if it fails';
+
+CREATE FUNCTION hubspot_sync_all(full boolean DEFAULT false,
+	OUT object_type text, OUT status text, OUT mode text, OUT pages integer,
+	OUT records bigint, OUT inserted bigint, OUT updated bigint,
+	OUT unchanged bigint, OUT warnings bigint, OUT http_requests integer,
+	OUT retries integer, OUT duration interval, OUT error text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'hubspot_sync_all'
+	LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION hubspot_sync_all(boolean) IS
+	'sync contacts, deals and calls in parallel workers; a row per object type, failures included';
+
+REVOKE EXECUTE ON FUNCTION hubspot_sync(text, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION hubspot_sync_all(boolean) FROM PUBLIC;

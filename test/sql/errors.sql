@@ -1,0 +1,106 @@
+-- Every way a sync can fail says what happened, with a proper SQLSTATE,
+-- and leaves the tables consistent.
+SET hubspot_sync.api_url = 'http://127.0.0.1:18765';
+SET hubspot_sync.access_token = 'pat-na1-test-token';
+SET hubspot_sync.retry_base_delay = '10ms';
+
+-- Run a sync and return its outcome as one line: SQLSTATE | message |
+-- detail | hint, with the random parts (correlation ids, times) masked.
+CREATE FUNCTION pg_temp.try_sync(object_type text, url_suffix text DEFAULT '',
+                                  base_url text DEFAULT 'http://127.0.0.1:18765')
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    state text; msg text; detail text; hint text;
+    r record;
+BEGIN
+    PERFORM set_config('hubspot_sync.api_url', base_url || url_suffix, true);
+    SELECT * INTO r FROM hubspot_sync(object_type);
+    RETURN format('ok: %s, %s pages, %s records, %s retries, %s warnings',
+                  r.status, r.pages, r.records, r.retries, r.warnings);
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+        detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+    RETURN regexp_replace(regexp_replace(
+        concat_ws(' | ', state, msg, nullif(detail, ''), nullif(hint, '')),
+        '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<uuid>', 'g'),
+        '\d+ (ms|milliseconds)', 'N \1', 'g');
+END $$;
+
+-- No token: fails at once, saying how to set one.
+SET hubspot_sync.access_token = '';
+SELECT pg_temp.try_sync('contacts');
+SET hubspot_sync.access_token = 'pat-na1-test-token';
+
+-- An object type we do not know.
+SELECT pg_temp.try_sync('companies');
+
+-- 401: the token was refused.
+SET hubspot_sync.access_token = 'pat-na1-wrong-token';
+SELECT pg_temp.try_sync('contacts');
+-- 403: a valid token without the scopes.
+SET hubspot_sync.access_token = 'pat-na1-test-token-noscopes';
+SELECT pg_temp.try_sync('deals');
+SET hubspot_sync.access_token = 'pat-na1-test-token';
+
+-- HTTP errors report status, HubSpot's message and correlationId.  With no
+-- retries allowed, a 500 fails at once; a 404 never retries.
+SET hubspot_sync.max_retries = 0;
+SELECT pg_temp.try_sync('deals', '/_fault/deals.500');
+SELECT pg_temp.try_sync('deals', '/_fault/deals.404');
+SELECT pg_temp.try_sync('deals', '/_fault/deals.429');
+-- A connection refused or a time-out names the host and curl's error.
+SELECT pg_temp.try_sync('deals', '/_fault/deals.drop');
+SET hubspot_sync.request_timeout = '300ms';
+SELECT pg_temp.try_sync('calls', '/_fault/calls.slow3000');
+RESET hubspot_sync.request_timeout;
+SELECT pg_temp.try_sync('calls', '', 'http://127.0.0.1:1') AS refused;
+-- A body that is not JSON.
+SELECT pg_temp.try_sync('deals', '/_fault/deals.malformed');
+
+-- Retries: 429 (with Retry-After), 5xx and a dropped connection recover,
+-- and nothing is lost.
+SET hubspot_sync.max_retries = 3;
+SELECT pg_temp.try_sync('contacts', '/_fault/contacts.429*1/_run/e1');
+SELECT pg_temp.try_sync('deals', '/_fault/deals.503*2/_run/e2');
+SELECT pg_temp.try_sync('calls', '/_fault/calls.502*1+calls.drop*1/_run/e3');
+SELECT pg_temp.try_sync('deals', '/_fault/deals.500/_run/e4');
+SELECT count(*) AS deals_kept_after_failures FROM hubspot_deals_raw;
+
+-- Records that are not objects with an id are skipped and counted.
+SELECT pg_temp.try_sync('calls', '/_fault/calls.badrecord');
+
+-- A failure on page 2 keeps page 1 and the cursor; the next run resumes
+-- after page 1 and does not start over.
+SET hubspot_sync.max_retries = 0;
+SET hubspot_sync.page_size = 20;
+SELECT pg_temp.try_sync('calls', '/_fault/calls.500@2');
+SELECT object_type, full_sync_after IS NOT NULL AS unfinished FROM hubspot_sync_state WHERE object_type = 'calls';
+SELECT object_type, mode, status, pages, records FROM hubspot_sync_runs WHERE object_type = 'calls' ORDER BY run_id DESC LIMIT 1;
+SELECT pg_temp.try_sync('calls');
+SELECT object_type, mode, status, pages, records FROM hubspot_sync_runs WHERE object_type = 'calls' ORDER BY run_id DESC LIMIT 1;
+SELECT object_type, full_sync_after IS NOT NULL AS unfinished FROM hubspot_sync_state WHERE object_type = 'calls';
+RESET hubspot_sync.page_size;
+
+-- A cancel (here statement_timeout) in the middle of a slow response stops
+-- the sync: the session gets the cancel error, the worker ends promptly, and
+-- the next run records the interrupted one as aborted.
+SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_fault/contacts.slow30000';
+SET statement_timeout = '1s';
+SELECT hubspot_sync('contacts');
+RESET statement_timeout;
+CREATE FUNCTION pg_temp.wait_for_workers() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1..100 LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'hubspot_sync worker') THEN
+            RETURN true;
+        END IF;
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+    RETURN false;
+END $$;
+SELECT pg_temp.wait_for_workers() AS worker_gone_within_5s;
+SELECT pg_temp.try_sync('contacts');
+SELECT status, error_message FROM hubspot_sync_runs WHERE object_type = 'contacts' ORDER BY run_id DESC LIMIT 2;
+
+-- Every failure is in the run log.
+SELECT object_type, status, count(*) FROM hubspot_sync_runs GROUP BY 1, 2 ORDER BY 1, 2;
