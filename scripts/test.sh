@@ -17,6 +17,9 @@ status=0
 pg_virtualenv -v 15 \
     -o "shared_preload_libraries=hubspot_sync,pg_cron" \
     -o "cron.database_name=contrib_regression" \
+    -o "cron.use_background_workers=on" \
+    -o "hubspot_sync.database=contrib_regression" \
+    -o "hubspot_sync.sync_interval=0" \
     -o "max_worker_processes=16" \
     bash test/run-in-cluster.sh 2>&1 | tee test/installcheck.log || status=$?
 

@@ -25,8 +25,10 @@ CREATE TABLE hubspot_sync_runs (
 	updated bigint NOT NULL DEFAULT 0,
 	unchanged bigint NOT NULL DEFAULT 0,
 	warnings bigint NOT NULL DEFAULT 0,
-	error_message text
+	error_message text,
+	started_by text
 );
+COMMENT ON COLUMN hubspot_sync_runs.started_by IS 'application_name and session user of whoever started the run (the scheduler, pg_cron, psql, ...)';
 SELECT pg_catalog.pg_extension_config_dump('hubspot_sync_state', '');
 SELECT pg_catalog.pg_extension_config_dump('hubspot_sync_runs', '');
 SELECT pg_catalog.pg_extension_config_dump('hubspot_sync_runs_run_id_seq', '');
@@ -41,6 +43,7 @@ SELECT t.object_type,
 	   r.started_at AS last_started_at,
 	   r.finished_at AS last_finished_at,
 	   r.error_message AS last_error,
+	   r.started_by AS last_started_by,
 	   s.last_full_sync_at,
 	   s.full_sync_after IS NOT NULL AS full_sync_unfinished,
 	   (SELECT pg_catalog.max(ok.finished_at) FROM @extschema@.hubspot_sync_runs ok

@@ -15,6 +15,7 @@
 #include "utils/guc.h"
 
 #include "hubspot_sync.h"
+#include "scheduler.h"
 
 PG_MODULE_MAGIC;
 
@@ -137,5 +138,11 @@ _PG_init(void)
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
+	hubspot_scheduler_define_settings();
+
 	MarkGUCPrefixReserved("hubspot_sync");
+
+	/* The scheduler exists only when the library is preloaded. */
+	if (process_shared_preload_libraries_in_progress)
+		hubspot_scheduler_register();
 }

@@ -27,6 +27,7 @@
 #include "storage/ipc.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -129,6 +130,15 @@ run_syncs(const char **names, int n, bool full)
 	SyncShared *shared = dsm_segment_address(seg);
 	BackgroundWorkerHandle **handles = palloc0(sizeof(BackgroundWorkerHandle *) * n);
 	SyncShared *result;
+	const char *caller;
+
+	/* Who asked: a client's application_name, or a worker's type (pg_cron). */
+	if (application_name != NULL && application_name[0] != '\0')
+		caller = application_name;
+	else if (MyBgworkerEntry != NULL)
+		caller = MyBgworkerEntry->bgw_type;
+	else
+		caller = "unnamed client";
 
 	memset(shared, 0, size);
 	hubspot_settings_from_gucs(&shared->settings);
@@ -137,8 +147,12 @@ run_syncs(const char **names, int n, bool full)
 	shared->nslots = n;
 	for (int i = 0; i < n; i++)
 	{
-		strlcpy(shared->slots[i].object_type, names[i], sizeof(shared->slots[i].object_type));
-		shared->slots[i].full = full;
+		SyncSlot   *slot = &shared->slots[i];
+
+		strlcpy(slot->object_type, names[i], sizeof(slot->object_type));
+		slot->full = full;
+		snprintf(slot->started_by, sizeof(slot->started_by), "%s (%s)",
+				 caller, GetUserNameFromId(GetSessionUserId(), false));
 	}
 
 	PG_TRY();

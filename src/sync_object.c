@@ -164,9 +164,10 @@ start_run(SyncContext *cxt, char **resume_after)
 	strlcpy(slot->mode, value ? "full (resumed)" : "full", sizeof(slot->mode));
 
 	args[1] = slot->mode;
-	run_sql(psprintf("INSERT INTO %s.hubspot_sync_runs (object_type, mode, status, started_at)"
-					 " VALUES ($1, $2, 'running', pg_catalog.clock_timestamp()) RETURNING run_id",
-					 cxt->schema), 2, args);
+	args[2] = slot->started_by;
+	run_sql(psprintf("INSERT INTO %s.hubspot_sync_runs (object_type, mode, status, started_at, started_by)"
+					 " VALUES ($1, $2, 'running', pg_catalog.clock_timestamp(), $3) RETURNING run_id",
+					 cxt->schema), 3, args);
 	slot->run_id = pg_strtoint64(first_value());
 	slot->started_at = GetCurrentTimestamp();
 

@@ -26,6 +26,7 @@ typedef struct SyncSlot
 {
 	char		object_type[32];
 	bool		full;			/* asked for a full sync */
+	char		started_by[128];	/* application_name (session user) */
 	SyncStatus	status;
 	int64		run_id;
 	char		mode[32];
