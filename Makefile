@@ -9,7 +9,8 @@ OBJS = \
 	src/object_types.o \
 	src/sync_object.o \
 	src/sync_launcher.o \
-	src/scheduler.o
+	src/scheduler.o \
+	src/log_filter.o
 
 EXTENSION = hubspot_sync
 # The install script is assembled from sql/, one file per part of the schema.

@@ -15,6 +15,7 @@
 #include "utils/guc.h"
 
 #include "hubspot_sync.h"
+#include "log_filter.h"
 #include "scheduler.h"
 
 PG_MODULE_MAGIC;
@@ -139,6 +140,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	hubspot_scheduler_define_settings();
+	hubspot_log_filter_init();
 
 	MarkGUCPrefixReserved("hubspot_sync");
 
