@@ -31,7 +31,7 @@ fi
 # command line or a query text.
 conf=$(mktemp)
 chmod 600 "$conf"
-trap 'rm -f "$conf"; kill ${MOCK_PID:-0} 2>/dev/null || true' EXIT
+trap 'rm -f "$conf"; for p in "${MOCK_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 cat > "$conf" <<CONF
 shared_preload_libraries = 'hubspot_sync'
 hubspot_sync.api_url = '$api_url'

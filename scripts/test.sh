@@ -10,8 +10,12 @@ make clean >/dev/null
 make
 make install >/dev/null
 
-# The tests point the extension at this port (test/sql/setup.sql).
+# The tests point the extension at these ports: the portal most tests use,
+# one with 600 extra contact properties, one that enforces a 12-requests
+# per 10 seconds budget with 429s.
 start_mock 18765 --contacts 120 --deals 40 --calls 30
+start_mock 18767 --contacts 120 --deals 40 --calls 30 --extra-properties 600
+start_mock 18768 --contacts 120 --deals 40 --calls 30 --rate-limit 12
 
 status=0
 pg_virtualenv -v 15 \

@@ -2,12 +2,17 @@
 
 CREATE TABLE hubspot_sync_state (
 	object_type text PRIMARY KEY,
+	full_sync_phase text CHECK (full_sync_phase IN ('live', 'archived')),
 	full_sync_after text,
 	full_sync_started_at timestamptz,
-	last_full_sync_at timestamptz
+	full_sync_max_modified timestamptz,
+	last_full_sync_at timestamptz,
+	last_modified_cursor timestamptz
 );
+COMMENT ON COLUMN hubspot_sync_state.full_sync_phase IS 'list of an unfinished full sync (live records, then archived ones): the next run resumes there';
+COMMENT ON COLUMN hubspot_sync_state.last_modified_cursor IS 'incremental syncs ask for records modified at or after this, less hubspot_sync.incremental_overlap';
 COMMENT ON TABLE hubspot_sync_state IS 'per object type: where an unfinished full sync stopped, and when the last one finished';
-COMMENT ON COLUMN hubspot_sync_state.full_sync_after IS 'paging cursor of an unfinished full sync: the next run resumes there';
+COMMENT ON COLUMN hubspot_sync_state.full_sync_after IS 'paging cursor in that list (NULL: its first page)';
 
 CREATE TABLE hubspot_sync_runs (
 	run_id bigserial PRIMARY KEY,
@@ -25,6 +30,7 @@ CREATE TABLE hubspot_sync_runs (
 	updated bigint NOT NULL DEFAULT 0,
 	unchanged bigint NOT NULL DEFAULT 0,
 	warnings bigint NOT NULL DEFAULT 0,
+	archived bigint NOT NULL DEFAULT 0,
 	error_message text,
 	started_by text
 );
@@ -45,7 +51,8 @@ SELECT t.object_type,
 	   r.error_message AS last_error,
 	   r.started_by AS last_started_by,
 	   s.last_full_sync_at,
-	   s.full_sync_after IS NOT NULL AS full_sync_unfinished,
+	   s.full_sync_phase IS NOT NULL AS full_sync_unfinished,
+	   s.last_modified_cursor AS cursor,
 	   (SELECT pg_catalog.max(ok.finished_at) FROM @extschema@.hubspot_sync_runs ok
 		 WHERE ok.object_type OPERATOR(pg_catalog.=) t.object_type
 		   AND ok.status OPERATOR(pg_catalog.=) 'succeeded') AS last_success_at,
@@ -60,3 +67,20 @@ LEFT JOIN LATERAL (
 	 WHERE x.object_type OPERATOR(pg_catalog.=) t.object_type
 	 ORDER BY x.run_id DESC LIMIT 1) r ON true;
 COMMENT ON VIEW hubspot_sync_status IS 'per object type: the last run, its outcome, and how stale the data is';
+
+CREATE TABLE hubspot_properties (
+	object_type text NOT NULL,
+	name text NOT NULL,
+	label text,
+	type text,
+	field_type text,
+	group_name text,
+	description text,
+	hidden boolean,
+	calculated boolean,
+	raw_json jsonb NOT NULL,
+	synced_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (object_type, name)
+);
+COMMENT ON TABLE hubspot_properties IS 'HubSpot''s property definitions per object type, as of the last sync; every one of them is synced into raw_json';
+SELECT pg_catalog.pg_extension_config_dump('hubspot_properties', '');

@@ -3,7 +3,7 @@
 CREATE FUNCTION hubspot_sync(object_type text, full boolean DEFAULT false,
 	OUT object_type text, OUT status text, OUT mode text, OUT pages integer,
 	OUT records bigint, OUT inserted bigint, OUT updated bigint,
-	OUT unchanged bigint, OUT warnings bigint, OUT http_requests integer,
+	OUT unchanged bigint, OUT archived bigint, OUT warnings bigint, OUT http_requests integer,
 	OUT retries integer, OUT duration interval, OUT error text)
 	RETURNS record
 	AS 'MODULE_PATHNAME', 'hubspot_sync'
@@ -14,7 +14,7 @@ COMMENT ON FUNCTION hubspot_sync(text, boolean) IS
 CREATE FUNCTION hubspot_sync_all(full boolean DEFAULT false,
 	OUT object_type text, OUT status text, OUT mode text, OUT pages integer,
 	OUT records bigint, OUT inserted bigint, OUT updated bigint,
-	OUT unchanged bigint, OUT warnings bigint, OUT http_requests integer,
+	OUT unchanged bigint, OUT archived bigint, OUT warnings bigint, OUT http_requests integer,
 	OUT retries integer, OUT duration interval, OUT error text)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'hubspot_sync_all'

@@ -21,11 +21,14 @@
 #include "pgstat.h"
 #include "storage/latch.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/timestamp.h"
 
 #include "http_client.h"
 #include "hubspot_api.h"
+#include "rate_limit.h"
 
 #define MAX_BACKOFF_MS 60000
 #define MAX_DETAIL_TEXT 500
@@ -47,6 +50,9 @@ hubspot_settings_from_gucs(HubspotSettings *settings)
 	settings->page_size = hubspot_page_size;
 	settings->max_retries = hubspot_max_retries;
 	settings->retry_base_delay_ms = hubspot_retry_base_delay_ms;
+	settings->full_sync_interval_s = hubspot_full_sync_interval_s;
+	settings->incremental_overlap_ms = hubspot_incremental_overlap_ms;
+	settings->search_page_size = hubspot_search_page_size;
 }
 
 /* Sleep ms milliseconds, answering a cancel or terminate at once. */
@@ -183,6 +189,7 @@ hubspot_request_json(HubspotClient *client, const char *method,
 	const HubspotSettings *settings = client->settings;
 	HttpRequestOptions options;
 	char	   *url;
+	bool		is_search = strstr(path, "/search") != NULL;
 
 	options.token = settings->token;
 	options.timeout_ms = settings->request_timeout_ms;
@@ -196,6 +203,7 @@ hubspot_request_json(HubspotClient *client, const char *method,
 		int			delay;
 
 		CHECK_FOR_INTERRUPTS();
+		hubspot_rate_limit_acquire(is_search);
 		client->requests++;
 		if (attempt > 0)
 			client->retries++;
@@ -239,6 +247,8 @@ hubspot_request_json(HubspotClient *client, const char *method,
 			client->rate_limited++;
 			delay = response.retry_after_ms >= 0 ? response.retry_after_ms
 				: Max(backoff_ms(settings, attempt), 1000);
+			/* The budget is shared: everyone holds back. */
+			hubspot_rate_limit_block(delay);
 		}
 		else
 			delay = backoff_ms(settings, attempt);
@@ -253,30 +263,13 @@ hubspot_request_json(HubspotClient *client, const char *method,
 	}
 }
 
-/*
- * Fetch one page of GET /crm/v3/objects/{type}: the typed columns'
- * properties, the associations, the page after the cursor after.
- */
-void
-hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
-				  const char *after, HubspotPage *page)
+/* The "results" array and the paging cursor of a list or search answer. */
+static void
+read_results(Jsonb *response, const char *method, const char *path, HubspotPage *page)
 {
-	char	   *path = psprintf("/crm/v3/objects/%s", type->name);
-	StringInfoData query;
-	Jsonb	   *response;
 	JsonbValue *results;
 	JsonbValue *paging;
-
-	initStringInfo(&query);
-	appendStringInfo(&query, "limit=%d&archived=false&properties=%s",
-					 client->settings->page_size,
-					 http_escape(hubspot_object_properties(type)));
-	if (type->associations)
-		appendStringInfo(&query, "&associations=%s", http_escape(type->associations));
-	if (after)
-		appendStringInfo(&query, "&after=%s", http_escape(after));
-
-	response = hubspot_request_json(client, "GET", path, query.data, NULL);
+	JsonbValue *total;
 
 	results = JsonContainerIsObject(&response->root) ?
 		getKeyJsonValueFromContainer(&response->root, "results", 7, NULL) : NULL;
@@ -285,9 +278,15 @@ hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_JSON_TEXT),
 				 errmsg("HubSpot returned a malformed response"),
-				 errdetail("GET %s answered without a \"results\" array.", path)));
+				 errdetail("%s %s answered without a \"results\" array.", method, path)));
 	page->results = JsonbValueToJsonb(results);
 	page->nresults = JsonContainerSize(results->val.binary.data);
+
+	page->total = -1;
+	total = getKeyJsonValueFromContainer(&response->root, "total", 5, NULL);
+	if (total != NULL && total->type == jbvNumeric)
+		page->total = DatumGetInt64(DirectFunctionCall1(numeric_int8,
+														NumericGetDatum(total->val.numeric)));
 
 	page->next_after = NULL;
 	paging = getKeyJsonValueFromContainer(&response->root, "paging", 6, NULL);
@@ -304,7 +303,136 @@ hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_JSON_TEXT),
 						 errmsg("HubSpot returned a malformed response"),
-						 errdetail("GET %s answered with paging.next but no paging.next.after string.", path)));
+						 errdetail("%s %s answered with paging.next but no paging.next.after string.",
+								   method, path)));
 		}
 	}
+}
+
+/*
+ * Split the property names into comma-separated, URL-escaped lists short
+ * enough for a URL: HubSpot answers 414 past roughly 8,000 characters.
+ */
+static List *
+property_chunks(List *properties)
+{
+	List	   *chunks = NIL;
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, properties)
+	{
+		char	   *escaped = http_escape((char *) lfirst(lc));
+
+		if (buf.len > 0 && buf.len + 3 + strlen(escaped) > HUBSPOT_MAX_PROPERTIES_QUERY)
+		{
+			chunks = lappend(chunks, pstrdup(buf.data));
+			resetStringInfo(&buf);
+		}
+		if (buf.len > 0)
+			appendStringInfoString(&buf, "%2C");
+		appendStringInfoString(&buf, escaped);
+	}
+	if (buf.len > 0 || chunks == NIL)
+		chunks = lappend(chunks, buf.data);
+	return chunks;
+}
+
+/*
+ * Fetch one page of GET /crm/v3/objects/{type}: the given properties (in
+ * several requests for the same page when the list is too long for one
+ * URL; page->extra then holds the further requests' results), the type's
+ * associations unless archived, the page after the cursor after.
+ */
+void
+hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
+				  List *properties, bool archived, const char *after,
+				  HubspotPage *page)
+{
+	char	   *path = psprintf("/crm/v3/objects/%s", type->name);
+	List	   *chunks = property_chunks(properties);
+	StringInfoData extra;
+	ListCell   *lc;
+
+	initStringInfo(&extra);
+	foreach(lc, chunks)
+	{
+		StringInfoData query;
+		Jsonb	   *response;
+
+		initStringInfo(&query);
+		appendStringInfo(&query, "limit=%d&archived=%s&properties=%s",
+						 client->settings->page_size, archived ? "true" : "false",
+						 (char *) lfirst(lc));
+		if (type->associations && !archived && foreach_current_index(lc) == 0)
+			appendStringInfo(&query, "&associations=%s", http_escape(type->associations));
+		if (after)
+			appendStringInfo(&query, "&after=%s", http_escape(after));
+
+		response = hubspot_request_json(client, "GET", path, query.data, NULL);
+		if (foreach_current_index(lc) == 0)
+			read_results(response, "GET", path, page);
+		else
+		{
+			HubspotPage more;
+
+			read_results(response, "GET", path, &more);
+			appendStringInfo(&extra, "%s%s", extra.len ? "," : "[",
+							 JsonbToCString(NULL, &more.results->root, VARSIZE(more.results)));
+		}
+	}
+	page->extra = NULL;
+	if (extra.len > 0)
+	{
+		appendStringInfoChar(&extra, ']');
+		page->extra = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(extra.data)));
+	}
+}
+
+/*
+ * Fetch one page of POST /crm/v3/objects/{type}/search: records whose
+ * modification time is at or after since_ms, oldest first, limit of them
+ * from offset on, with every given property (in the body: no URL limit).
+ */
+void
+hubspot_search_page(HubspotClient *client, const HubspotObjectType *type,
+					List *properties, int64 since_ms, int offset, int limit,
+					HubspotPage *page)
+{
+	char	   *path = psprintf("/crm/v3/objects/%s/search", type->name);
+	StringInfoData body;
+	ListCell   *lc;
+	Jsonb	   *response;
+
+	initStringInfo(&body);
+	appendStringInfo(&body,
+					 "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"%s\","
+					 "\"operator\":\"GTE\",\"value\":\"" INT64_FORMAT "\"}]}],"
+					 "\"sorts\":[{\"propertyName\":\"%s\",\"direction\":\"ASCENDING\"}],"
+					 "\"limit\":%d,\"after\":\"%d\",\"properties\":[",
+					 type->modified_property, since_ms, type->modified_property,
+					 limit, offset);
+	foreach(lc, properties)
+	{
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoChar(&body, ',');
+		escape_json(&body, (char *) lfirst(lc));
+	}
+	appendStringInfoString(&body, "]}");
+
+	response = hubspot_request_json(client, "POST", path, NULL, body.data);
+	read_results(response, "POST", path, page);
+	page->extra = NULL;
+}
+
+/* GET /crm/v3/properties/{type}: the "results" array of definitions. */
+Jsonb *
+hubspot_property_definitions(HubspotClient *client, const HubspotObjectType *type)
+{
+	char	   *path = psprintf("/crm/v3/properties/%s", type->name);
+	HubspotPage page;
+
+	read_results(hubspot_request_json(client, "GET", path, NULL, NULL), "GET", path, &page);
+	return page.results;
 }

@@ -6,6 +6,7 @@
 #ifndef HUBSPOT_API_H
 #define HUBSPOT_API_H
 
+#include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
 #include "hubspot_sync.h"
@@ -21,6 +22,9 @@ typedef struct HubspotSettings
 	int			page_size;
 	int			max_retries;
 	int			retry_base_delay_ms;
+	int			full_sync_interval_s;	/* a full sync at least this often */
+	int			incremental_overlap_ms; /* re-read this far before the cursor */
+	int			search_page_size;
 } HubspotSettings;
 
 typedef struct HubspotClient
@@ -36,14 +40,25 @@ typedef struct HubspotPage
 	Jsonb	   *results;		/* the "results" array */
 	int			nresults;
 	char	   *next_after;		/* paging.next.after, NULL on the last page */
+	Jsonb	   *extra;			/* further property requests' results, or NULL */
+	int64		total;			/* search: matches in all, else -1 */
 } HubspotPage;
+
+/* Longest escaped property list put in one URL (HubSpot: 414 past ~8,000). */
+#define HUBSPOT_MAX_PROPERTIES_QUERY 6000
 
 extern void hubspot_settings_from_gucs(HubspotSettings *settings);
 extern Jsonb *hubspot_request_json(HubspotClient *client, const char *method,
 								   const char *path, const char *query,
 								   const char *body);
 extern void hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
-							  const char *after, HubspotPage *page);
+							  List *properties, bool archived, const char *after,
+							  HubspotPage *page);
+extern void hubspot_search_page(HubspotClient *client, const HubspotObjectType *type,
+								List *properties, int64 since_ms, int offset, int limit,
+								HubspotPage *page);
+extern Jsonb *hubspot_property_definitions(HubspotClient *client,
+										   const HubspotObjectType *type);
 extern char *hubspot_jsonb_string(JsonbContainer *container, const char *key);
 
 #endif							/* HUBSPOT_API_H */

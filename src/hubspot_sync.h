@@ -15,6 +15,9 @@ extern int	hubspot_page_size;
 extern int	hubspot_max_retries;
 extern int	hubspot_retry_base_delay_ms;
 extern bool hubspot_preloaded;
+extern int	hubspot_full_sync_interval_s;
+extern int	hubspot_incremental_overlap_ms;
+extern int	hubspot_search_page_size;
 
 #define HUBSPOT_URL_MAX		1024
 #define HUBSPOT_TOKEN_MAX	1024

@@ -104,17 +104,35 @@ column_parser(ColumnType type)
 	return NULL;
 }
 
+/* Append "sep expr_i" for each non-text column, expr with %d for the index. */
+static void
+append_per_typed_column(StringInfo sql, const HubspotObjectType *type,
+						const char *sep, const char *expr)
+{
+	for (int i = 0; i < type->ncolumns; i++)
+	{
+		if (type->columns[i].type == COLUMN_TEXT)
+			continue;
+		appendStringInfoString(sql, sep);
+		appendStringInfo(sql, expr, i, i);
+	}
+}
+
 /*
- * One statement that upserts a page ($1, the "results" array as jsonb) and
- * returns (inserted, updated, unchanged, skipped, bad_values, examples): bad_values
- * counts the property values that did not convert, and examples names up
- * to three of them.
+ * One statement that upserts a page and returns (inserted, updated,
+ * unchanged, skipped, bad_values, examples, max_updated, archived).
+ * Parameters: $1 the "results" array; $2 NULL or an array of further
+ * results arrays carrying more properties of the same records (a property
+ * list too long for one URL), merged into each record's properties; $3
+ * true to keep a row's stored associations when the record comes without
+ * (search results and archived lists carry none).
  *
  * - Rows whose raw_json did not change are left alone (the WHERE on the
  *	 DO UPDATE), so an hourly re-sync of an unchanged portal writes no new
  *	 row versions.
  * - A value that does not convert lands as NULL and is counted; "" counts as
- *	 no value.  raw_json keeps the original either way.
+ *	 no value.  raw_json keeps the original either way.  examples names up
+ *	 to three of them.
  * - Elements without an id (not an object, or no "id") cannot be keyed and
  *	 are counted as skipped.
  * - DISTINCT ON guards ON CONFLICT against an id seen twice in one page.
@@ -127,33 +145,51 @@ hubspot_upsert_sql(const HubspotObjectType *type, const char *schema)
 	const char *qtable = quote_identifier(type->table);
 
 	initStringInfo(&sql);
-	appendStringInfoString(&sql,
-						   "WITH src AS (\n"
-						   "  SELECT r AS raw, r OPERATOR(pg_catalog.->>) 'id' AS id,\n"
-						   "         r OPERATOR(pg_catalog.->) 'properties' AS p\n"
-						   "  FROM pg_catalog.jsonb_array_elements($1) AS r\n"
-						   "), conv AS (\n"
-						   "  SELECT DISTINCT ON (id) id, raw, p,\n");
 	appendStringInfo(&sql,
+					 "WITH extra AS (\n"
+					 "  SELECT e OPERATOR(pg_catalog.->>) 'id' AS id,\n"
+					 "         pg_catalog.jsonb_object_agg(kv.key, kv.value) AS props\n"
+					 "  FROM pg_catalog.jsonb_array_elements(COALESCE($2, '[]'::pg_catalog.jsonb)) AS chunk,\n"
+					 "       pg_catalog.jsonb_array_elements(chunk) AS e,\n"
+					 "       pg_catalog.jsonb_each(e OPERATOR(pg_catalog.->) 'properties') AS kv\n"
+					 "  GROUP BY 1\n"
+					 "), listed AS (\n"
+					 "  SELECT CASE WHEN x.props IS NULL THEN r\n"
+					 "              ELSE pg_catalog.jsonb_set(r, '{properties}',\n"
+					 "                     COALESCE(r OPERATOR(pg_catalog.->) 'properties', '{}')"
+					 " OPERATOR(pg_catalog.||) x.props) END AS r\n"
+					 "  FROM pg_catalog.jsonb_array_elements($1) AS r\n"
+					 "  LEFT JOIN extra x ON x.id OPERATOR(pg_catalog.=) (r OPERATOR(pg_catalog.->>) 'id')\n"
+					 "), src AS (\n"
+					 "  SELECT CASE WHEN $3 AND NOT (l.r OPERATOR(pg_catalog.?) 'associations')\n"
+					 "               AND old.raw_json OPERATOR(pg_catalog.?) 'associations'\n"
+					 "              THEN l.r OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('associations',"
+					 " old.raw_json OPERATOR(pg_catalog.->) 'associations')\n"
+					 "              ELSE l.r END AS raw,\n"
+					 "         l.r OPERATOR(pg_catalog.->>) 'id' AS id,\n"
+					 "         l.r OPERATOR(pg_catalog.->) 'properties' AS p\n"
+					 "  FROM listed l\n"
+					 "  LEFT JOIN %s.%s old ON old.hubspot_id OPERATOR(pg_catalog.=) (l.r OPERATOR(pg_catalog.->>) 'id')\n"
+					 "), conv AS (\n"
+					 "  SELECT DISTINCT ON (id) id, raw, p,\n"
 					 "    %s.hubspot_parse_timestamp(raw OPERATOR(pg_catalog.->>) 'updatedAt') AS updated,\n"
-					 "    COALESCE(raw OPERATOR(pg_catalog.->>) 'archived' = 'true', false) AS archived,\n"
+					 "    COALESCE(raw OPERATOR(pg_catalog.->>) 'archived' OPERATOR(pg_catalog.=) 'true', false) AS archived,\n"
 					 "    %s.hubspot_parse_timestamp(raw OPERATOR(pg_catalog.->>) 'archivedAt') AS archived_at,\n",
-					 qschema, qschema);
+					 qschema, qtable, qschema, qschema);
 	for (int i = 0; i < type->ncolumns; i++)
 	{
 		const ColumnMapping *c = &type->columns[i];
 		const char *parser = column_parser(c->type);
+		const char *prop = quote_literal_cstr(c->property);
 
 		if (parser)
 			appendStringInfo(&sql,
 							 "    %s.%s(p OPERATOR(pg_catalog.->>) %s) AS c%d,\n"
 							 "    NULLIF(p OPERATOR(pg_catalog.->>) %s, '') IS NOT NULL AS v%d,\n",
-							 qschema, parser, quote_literal_cstr(c->property), i,
-							 quote_literal_cstr(c->property), i);
+							 qschema, parser, prop, i, prop, i);
 		else
-			appendStringInfo(&sql,
-							 "    p OPERATOR(pg_catalog.->>) %s AS c%d, false AS v%d,\n",
-							 quote_literal_cstr(c->property), i, i);
+			appendStringInfo(&sql, "    p OPERATOR(pg_catalog.->>) %s AS c%d, false AS v%d,\n",
+							 prop, i, i);
 	}
 	appendStringInfoString(&sql,
 						   "    0 AS unused\n"
@@ -180,17 +216,16 @@ hubspot_upsert_sql(const HubspotObjectType *type, const char *schema)
 						   "raw_json = EXCLUDED.raw_json, synced_at = EXCLUDED.synced_at,"
 						   " updated_at = EXCLUDED.updated_at, archived = EXCLUDED.archived,"
 						   " archived_at = EXCLUDED.archived_at, archived_reason = EXCLUDED.archived_reason\n"
-						   "  WHERE t.raw_json OPERATOR(pg_catalog.<>) EXCLUDED.raw_json\n"
-						   "  RETURNING (t.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid) AS inserted\n"
+						   "  WHERE t.raw_json OPERATOR(pg_catalog.<>) EXCLUDED.raw_json"
+						   " OR t.archived OPERATOR(pg_catalog.<>) EXCLUDED.archived\n"
+						   "  RETURNING (t.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid) AS inserted, t.archived\n"
 						   ")\n"
 						   "SELECT (SELECT pg_catalog.count(*) FROM ins WHERE inserted),\n"
 						   "       (SELECT pg_catalog.count(*) FROM ins WHERE NOT inserted),\n"
-						   "       (SELECT pg_catalog.count(*) FROM conv) - (SELECT pg_catalog.count(*) FROM ins),\n"
+						   "       (SELECT pg_catalog.count(*) FROM conv) OPERATOR(pg_catalog.-) (SELECT pg_catalog.count(*) FROM ins),\n"
 						   "       (SELECT pg_catalog.count(*) FROM src WHERE id IS NULL),\n"
 						   "       (SELECT COALESCE(pg_catalog.sum(0");
-	for (int i = 0; i < type->ncolumns; i++)
-		if (type->columns[i].type != COLUMN_TEXT)
-			appendStringInfo(&sql, " + (v%d AND c%d IS NULL)::pg_catalog.int4", i, i);
+	append_per_typed_column(&sql, type, "", " OPERATOR(pg_catalog.+) (v%d AND c%d IS NULL)::pg_catalog.int4");
 	appendStringInfoString(&sql, "), 0) FROM conv),\n"
 						   "       (SELECT pg_catalog.string_agg(x, '; ') FROM (\n"
 						   "          SELECT 'id ' OPERATOR(pg_catalog.||) id OPERATOR(pg_catalog.||) ': '"
@@ -203,9 +238,9 @@ hubspot_upsert_sql(const HubspotObjectType *type, const char *schema)
 							 i, i, quote_literal_cstr(psprintf("%s=", type->columns[i].property)),
 							 quote_literal_cstr(type->columns[i].property));
 	appendStringInfoString(&sql, ") AS x FROM conv WHERE false");
-	for (int i = 0; i < type->ncolumns; i++)
-		if (type->columns[i].type != COLUMN_TEXT)
-			appendStringInfo(&sql, " OR (v%d AND c%d IS NULL)", i, i);
-	appendStringInfoString(&sql, " ORDER BY id LIMIT 3) AS examples)");
+	append_per_typed_column(&sql, type, " OR ", "(v%d AND c%d IS NULL)");
+	appendStringInfoString(&sql, " ORDER BY id LIMIT 3) AS examples),\n"
+						   "       (SELECT pg_catalog.max(updated) FROM conv),\n"
+						   "       (SELECT pg_catalog.count(*) FROM ins WHERE archived)");
 	return sql.data;
 }

@@ -4,7 +4,7 @@
  *	  hubspot_sync_all() every hubspot_sync.sync_interval.
  *
  * Registered when the library is in shared_preload_libraries.  It connects
- * to hubspot_sync.database, reloads its settings on SIGHUP, stops promptly
+ * to hubspot_sync.database (restarting when a reload changes it), reloads its settings on SIGHUP, stops promptly
  * on SIGTERM (the stock die handler, as pg_cron learned), survives a failed
  * run (hubspot_sync_all() reports failures in its rows; anything else is
  * logged and the next run comes one interval later), and the postmaster
@@ -47,7 +47,7 @@ hubspot_scheduler_define_settings(void)
 							   "Empty: no scheduler.  The extension must be installed there.",
 							   &hubspot_scheduler_database,
 							   "",
-							   PGC_POSTMASTER,
+							   PGC_SIGHUP,
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
 
@@ -172,9 +172,18 @@ hubspot_scheduler_main(Datum main_arg)
 		if (ConfigReloadPending)
 		{
 			int			old_interval = hubspot_sync_interval_s;
+			char	   *old_database = pstrdup(hubspot_scheduler_database);
 
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			if (strcmp(old_database, hubspot_scheduler_database) != 0)
+			{
+				/* Exit code 1: the postmaster restarts us, connected anew. */
+				ereport(LOG,
+						(errmsg("hubspot_sync scheduler: hubspot_sync.database changed, restarting")));
+				proc_exit(1);
+			}
+			pfree(old_database);
 			if (hubspot_sync_interval_s != old_interval)
 			{
 				ereport(LOG,

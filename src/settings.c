@@ -16,6 +16,7 @@
 
 #include "hubspot_sync.h"
 #include "log_filter.h"
+#include "rate_limit.h"
 #include "scheduler.h"
 
 PG_MODULE_MAGIC;
@@ -28,6 +29,9 @@ int			hubspot_page_size = 100;
 int			hubspot_max_retries = 5;
 int			hubspot_retry_base_delay_ms = 500;
 bool		hubspot_preloaded = false;
+int			hubspot_full_sync_interval_s = 7 * 24 * 3600;
+int			hubspot_incremental_overlap_ms = 10 * 60 * 1000;
+int			hubspot_search_page_size = 200;
 
 void		_PG_init(void);
 
@@ -139,6 +143,34 @@ _PG_init(void)
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("hubspot_sync.full_sync_interval",
+							"A sync is a full list sync when the last one is older than this; otherwise incremental.",
+							"Full syncs catch what the search index missed, deletions and association changes.  0: every sync is full.",
+							&hubspot_full_sync_interval_s,
+							7 * 24 * 3600, 0, PG_INT32_MAX,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("hubspot_sync.incremental_overlap",
+							"How far before its cursor an incremental sync re-reads, for HubSpot's search index lag.",
+							NULL,
+							&hubspot_incremental_overlap_ms,
+							10 * 60 * 1000, 0, PG_INT32_MAX,
+							PGC_SUSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("hubspot_sync.search_page_size",
+							"Records asked for per search request (HubSpot allows at most 200).",
+							NULL,
+							&hubspot_search_page_size,
+							200, 1, 200,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	hubspot_rate_limit_init();
 	hubspot_scheduler_define_settings();
 	hubspot_log_filter_init();
 

@@ -43,7 +43,7 @@ typedef struct SyncShared
 	SyncSlot	slots[FLEXIBLE_ARRAY_MEMBER];
 } SyncShared;
 
-#define RESULT_COLUMNS 13
+#define RESULT_COLUMNS 14
 
 PG_FUNCTION_INFO_V1(hubspot_sync);
 PG_FUNCTION_INFO_V1(hubspot_sync_all);
@@ -269,19 +269,20 @@ slot_tuple(SyncSlot *slot, TupleDesc desc)
 	values[5] = Int64GetDatum(slot->inserted);
 	values[6] = Int64GetDatum(slot->updated);
 	values[7] = Int64GetDatum(slot->unchanged);
-	values[8] = Int64GetDatum(slot->bad_values + slot->skipped);
-	values[9] = Int32GetDatum(slot->requests);
-	values[10] = Int32GetDatum(slot->retries);
+	values[8] = Int64GetDatum(slot->archived);
+	values[9] = Int64GetDatum(slot->bad_values + slot->skipped);
+	values[10] = Int32GetDatum(slot->requests);
+	values[11] = Int32GetDatum(slot->retries);
 	if (slot->started_at && slot->finished_at)
-		values[11] = DirectFunctionCall2(timestamp_mi,
+		values[12] = DirectFunctionCall2(timestamp_mi,
 										 TimestampTzGetDatum(slot->finished_at),
 										 TimestampTzGetDatum(slot->started_at));
 	else
-		nulls[11] = true;
-	if (error)
-		values[12] = CStringGetTextDatum(error);
-	else
 		nulls[12] = true;
+	if (error)
+		values[13] = CStringGetTextDatum(error);
+	else
+		nulls[13] = true;
 	return heap_form_tuple(desc, values, nulls);
 }
 

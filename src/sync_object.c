@@ -7,6 +7,19 @@
  * progress: a crash, a cancel or a killed worker loses no committed page,
  * and the next run goes on from the page after the last committed one.
  *
+ * A sync is full or incremental:
+ * - full: every page of the live list, then every page of the archived
+ *	 list (archived rows are marked, not deleted), with every property the
+ *	 type defines.  When a full sync went through every page in one run,
+ *	 rows it never saw (merged away, or gone from HubSpot's recycle bin)
+ *	 are marked gone; a resumed one never marks anything.
+ * - incremental: the search endpoint, records modified at or after the
+ *	 cursor less an overlap (the search index lags), oldest first.  One
+ *	 query stops at 10,000 results: the next starts from the last
+ *	 modification time seen.  If 10,000 records share one modification
+ *	 time that cannot move forward, the sync falls back to a full one.
+ *	 The cursor only moves over pages written.
+ *
  * Only one sync of an object type runs at a time: a session-level advisory
  * lock (key HUBSPOT_LOCK_CLASS, object type number) guards it, so a second
  * sync reports "skipped" at once instead of waiting.
@@ -31,6 +44,9 @@
 /* First key of the advisory locks: "HSNC". */
 #define HUBSPOT_LOCK_CLASS 0x48534E43
 
+/* HubSpot's search stops at this many results per query. */
+#define SEARCH_RESULT_CAP 10000
+
 typedef struct SyncContext
 {
 	const HubspotObjectType *type;
@@ -39,7 +55,20 @@ typedef struct SyncContext
 	SPIPlanPtr	upsert_plan;
 	HubspotClient client;
 	SyncSlot   *slot;
+	List	   *properties;		/* every property name to ask for */
+	bool		track_seen;		/* remember ids, to mark the unseen gone */
+	TimestampTz page_max_updated;	/* of the last page written */
+	MemoryContext page_cxt;		/* reset after each page */
 } SyncContext;
+
+/* Where the last run left the object type. */
+typedef struct SyncState
+{
+	char	   *full_phase;		/* "live"/"archived": a full sync to resume */
+	char	   *full_after;		/* its cursor in that phase, NULL = start */
+	int64		cursor_ms;		/* incremental cursor, -1 when none */
+	bool		full_due;		/* no full sync within full_sync_interval */
+} SyncState;
 
 static void
 begin_transaction(const char *activity)
@@ -101,20 +130,23 @@ int64_text(int64 v)
 }
 
 /*
- * Take the lock, close runs left "running" by a process that died, open a
- * run row, and find where an unfinished full sync stopped.  Returns false
- * when another sync of the type holds the lock.
+ * Take the lock, close runs left "running" by a process that died, read
+ * where the last run left off, decide the mode, and open a run row.
+ * Returns false when another sync of the type holds the lock.
  */
 static bool
-start_run(SyncContext *cxt, char **resume_after)
+start_run(SyncContext *cxt, SyncState *state)
 {
 	SyncSlot   *slot = cxt->slot;
+	const HubspotSettings *settings = cxt->client.settings;
 	const char *name = cxt->type->name;
 	const char *args[3];
 	char	   *schema;
 	char	   *sql;
 	char	   *value;
-	Oid			jsonb_type = JSONBOID;
+	HeapTuple	row;
+	TupleDesc	desc;
+	Oid			upsert_types[3] = {JSONBOID, JSONBOID, BOOLOID};
 
 	begin_transaction(psprintf("hubspot_sync: starting %s", name));
 
@@ -157,11 +189,29 @@ start_run(SyncContext *cxt, char **resume_after)
 	run_sql(psprintf("INSERT INTO %s.hubspot_sync_state (object_type) VALUES ($1)"
 					 " ON CONFLICT (object_type) DO NOTHING", cxt->schema),
 			1, args);
-	run_sql(psprintf("SELECT full_sync_after FROM %s.hubspot_sync_state WHERE object_type = $1",
-					 cxt->schema), 1, args);
-	value = first_value();
-	*resume_after = value ? MemoryContextStrdup(TopMemoryContext, value) : NULL;
-	strlcpy(slot->mode, value ? "full (resumed)" : "full", sizeof(slot->mode));
+	args[1] = psprintf("%d", settings->full_sync_interval_s);
+	run_sql(psprintf("SELECT full_sync_phase, full_sync_after,"
+					 " (EXTRACT(epoch FROM last_modified_cursor) * 1000)::pg_catalog.int8,"
+					 " last_full_sync_at IS NULL OR $2::int = 0 OR"
+					 " last_full_sync_at < pg_catalog.now() - pg_catalog.make_interval(secs => $2::int)"
+					 " FROM %s.hubspot_sync_state WHERE object_type = $1",
+					 cxt->schema), 2, args);
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	value = SPI_getvalue(row, desc, 1);
+	state->full_phase = value ? MemoryContextStrdup(TopMemoryContext, value) : NULL;
+	value = SPI_getvalue(row, desc, 2);
+	state->full_after = value ? MemoryContextStrdup(TopMemoryContext, value) : NULL;
+	value = SPI_getvalue(row, desc, 3);
+	state->cursor_ms = value ? pg_strtoint64(value) : -1;
+	state->full_due = strcmp(SPI_getvalue(row, desc, 4), "t") == 0;
+
+	if (state->full_phase != NULL)
+		strlcpy(slot->mode, "full (resumed)", sizeof(slot->mode));
+	else if (slot->full || state->full_due || state->cursor_ms < 0)
+		strlcpy(slot->mode, "full", sizeof(slot->mode));
+	else
+		strlcpy(slot->mode, "incremental", sizeof(slot->mode));
 
 	args[1] = slot->mode;
 	args[2] = slot->started_by;
@@ -171,13 +221,69 @@ start_run(SyncContext *cxt, char **resume_after)
 	slot->run_id = pg_strtoint64(first_value());
 	slot->started_at = GetCurrentTimestamp();
 
-	cxt->upsert_plan = SPI_prepare(hubspot_upsert_sql(cxt->type, schema), 1, &jsonb_type);
+	cxt->upsert_plan = SPI_prepare(hubspot_upsert_sql(cxt->type, schema), 3, upsert_types);
 	if (cxt->upsert_plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	SPI_keepplan(cxt->upsert_plan);
 
 	commit_transaction();
 	return true;
+}
+
+/*
+ * Read the type's property definitions, keep them in hubspot_properties,
+ * and ask for every one of them (and those the columns need, should the
+ * portal not list them).
+ */
+static void
+load_properties(SyncContext *cxt)
+{
+	Jsonb	   *definitions;
+	Oid			types[2] = {TEXTOID, JSONBOID};
+	Datum		values[2];
+	MemoryContext oldcxt;
+	List	   *names = NIL;
+	const char *args[2];
+
+	definitions = hubspot_property_definitions(&cxt->client, cxt->type);
+
+	begin_transaction(psprintf("hubspot_sync: storing %s property definitions", cxt->type->name));
+	values[0] = CStringGetTextDatum(cxt->type->name);
+	values[1] = JsonbPGetDatum(definitions);
+	if (SPI_execute_with_args(psprintf(
+									   "WITH defs AS (\n"
+									   "  SELECT d OPERATOR(pg_catalog.->>) 'name' AS name, d FROM pg_catalog.jsonb_array_elements($2) d\n"
+									   "  WHERE d OPERATOR(pg_catalog.->>) 'name' IS NOT NULL\n"
+									   "), gone AS (\n"
+									   "  DELETE FROM %s.hubspot_properties p WHERE p.object_type = $1\n"
+									   "  AND NOT EXISTS (SELECT 1 FROM defs WHERE defs.name = p.name)\n"
+									   ")\n"
+									   "INSERT INTO %s.hubspot_properties AS t (object_type, name, label, type, field_type,"
+									   " group_name, description, hidden, calculated, raw_json)\n"
+									   "SELECT DISTINCT ON (name) $1, name, d->>'label', d->>'type', d->>'fieldType', d->>'groupName',"
+									   " d->>'description', (d->>'hidden')::boolean, (d->>'calculated')::boolean, d FROM defs\n"
+									   "ON CONFLICT (object_type, name) DO UPDATE SET label = EXCLUDED.label, type = EXCLUDED.type,"
+									   " field_type = EXCLUDED.field_type, group_name = EXCLUDED.group_name,"
+									   " description = EXCLUDED.description, hidden = EXCLUDED.hidden,"
+									   " calculated = EXCLUDED.calculated, raw_json = EXCLUDED.raw_json,"
+									   " synced_at = pg_catalog.now()\n"
+									   "WHERE t.raw_json <> EXCLUDED.raw_json",
+									   cxt->schema, cxt->schema),
+							  2, types, values, NULL, false, 0) < 0)
+		elog(ERROR, "could not store property definitions");
+
+	/* Every defined property, and those the columns need in any case. */
+	args[0] = cxt->type->name;
+	args[1] = hubspot_object_properties(cxt->type);
+	run_sql(psprintf("SELECT name FROM %s.hubspot_properties WHERE object_type = $1"
+					 " UNION SELECT pg_catalog.unnest(pg_catalog.string_to_array($2, ','))"
+					 " ORDER BY 1", cxt->schema), 2, args);
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		names = lappend(names, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	MemoryContextSwitchTo(oldcxt);
+	cxt->properties = names;
+	commit_transaction();
 }
 
 static int64
@@ -194,7 +300,7 @@ static void
 update_run(SyncContext *cxt, const char *status, const char *error)
 {
 	SyncSlot   *slot = cxt->slot;
-	const char *args[12];
+	const char *args[14];
 
 	args[0] = int64_text(slot->run_id);
 	args[1] = status;
@@ -208,35 +314,38 @@ update_run(SyncContext *cxt, const char *status, const char *error)
 	args[9] = int64_text(slot->skipped + slot->bad_values);
 	args[10] = error;
 	args[11] = int64_text(cxt->client.rate_limited);
-	/* A plan of text parameters keeps run_sql simple; cast them here. */
+	args[12] = int64_text(slot->archived);
+	args[13] = slot->mode;
+	/* Text parameters keep run_sql simple; cast them here. */
 	run_sql(psprintf("UPDATE %s.hubspot_sync_runs SET"
 					 " status = COALESCE($2, status),"
 					 " finished_at = CASE WHEN $2 IS NULL THEN NULL ELSE pg_catalog.clock_timestamp() END,"
 					 " pages = $3::int, http_requests = $4::int, retries = $5::int,"
 					 " records = $6::bigint, inserted = $7::bigint, updated = $8::bigint,"
 					 " unchanged = $9::bigint, warnings = $10::bigint, error_message = $11,"
-					 " rate_limited = $12::int"
+					 " rate_limited = $12::int, archived = $13::bigint, mode = $14"
 					 " WHERE run_id = $1::bigint", cxt->schema),
-			12, args);
+			14, args);
 }
 
-/* Upsert one fetched page and move the cursor, in one transaction. */
+/* Upsert the page's records into the table; count what happened. */
 static void
-write_page(SyncContext *cxt, HubspotPage *page)
+upsert_page(SyncContext *cxt, HubspotPage *page, bool keep_associations)
 {
 	SyncSlot   *slot = cxt->slot;
-	Datum		values[1];
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
 	HeapTuple	tuple;
 	TupleDesc	desc;
 	bool		isnull;
-	Datum		examples;
-	const char *args[2];
+	Datum		d;
 	int			rc;
 
-	begin_transaction(psprintf("hubspot_sync: writing %s page %d", cxt->type->name, slot->pages + 1));
-
 	values[0] = JsonbPGetDatum(page->results);
-	rc = SPI_execute_plan(cxt->upsert_plan, values, NULL, false, 0);
+	values[1] = page->extra ? JsonbPGetDatum(page->extra) : (Datum) 0;
+	nulls[1] = page->extra ? ' ' : 'n';
+	values[2] = BoolGetDatum(keep_associations);
+	rc = SPI_execute_plan(cxt->upsert_plan, values, nulls, false, 0);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "upsert of a page returned %s", SPI_result_code_string(rc));
 	tuple = SPI_tuptable->vals[0];
@@ -246,41 +355,206 @@ write_page(SyncContext *cxt, HubspotPage *page)
 	slot->unchanged += int64_column(tuple, desc, 3);
 	slot->skipped += int64_column(tuple, desc, 4);
 	slot->bad_values += int64_column(tuple, desc, 5);
-	examples = SPI_getbinval(tuple, desc, 6, &isnull);
+	d = SPI_getbinval(tuple, desc, 6, &isnull);
 	if (!isnull && slot->examples[0] == '\0')
-		strlcpy(slot->examples, TextDatumGetCString(examples), sizeof(slot->examples));
+		strlcpy(slot->examples, TextDatumGetCString(d), sizeof(slot->examples));
+	d = SPI_getbinval(tuple, desc, 7, &isnull);
+	cxt->page_max_updated = isnull ? 0 : DatumGetTimestampTz(d);
+	slot->archived += int64_column(tuple, desc, 8);
 	slot->records += page->nresults;
 	slot->pages++;
 
-	/*
-	 * The resume cursor moves with the page it follows.  On the last page
-	 * the full sync is complete.
-	 */
+	if (cxt->track_seen)
+	{
+		Oid			type = JSONBOID;
+
+		if (SPI_execute_with_args("INSERT INTO pg_temp.hubspot_seen_ids"
+								  " SELECT r OPERATOR(pg_catalog.->>) 'id'"
+								  " FROM pg_catalog.jsonb_array_elements($1) r"
+								  " WHERE r OPERATOR(pg_catalog.->>) 'id' IS NOT NULL"
+								  " ON CONFLICT DO NOTHING",
+								  1, &type, values, NULL, false, 0) < 0)
+			elog(ERROR, "could not remember the ids seen");
+	}
+}
+
+static int64
+timestamp_to_epoch_ms(TimestampTz ts)
+{
+	return ts / 1000 + (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
+}
+
+/*
+ * A full sync: the live list, then the archived list, from where an
+ * unfinished one stopped (phase, after) or from the start.
+ */
+static void
+sync_full(SyncContext *cxt, const char *phase, const char *after)
+{
+	static const char *const phases[] = {"live", "archived"};
+	const char *args[4];
+	bool		resumed = phase != NULL;
+
+	/* Only a full sync that sees every page may mark the unseen gone. */
+	cxt->track_seen = !resumed;
+	begin_transaction(psprintf("hubspot_sync: starting a full sync of %s", cxt->type->name));
 	args[0] = cxt->type->name;
-	args[1] = page->next_after;
-	if (page->next_after != NULL)
-		run_sql(psprintf("UPDATE %s.hubspot_sync_state SET full_sync_after = $2,"
-						 " full_sync_started_at = COALESCE(full_sync_started_at, pg_catalog.now())"
-						 " WHERE object_type = $1", cxt->schema), 2, args);
-	else
-		run_sql(psprintf("UPDATE %s.hubspot_sync_state SET full_sync_after = NULL,"
-						 " full_sync_started_at = NULL, last_full_sync_at = pg_catalog.now()"
+	if (!resumed)
+	{
+		run_sql("CREATE TEMP TABLE IF NOT EXISTS hubspot_seen_ids (id text PRIMARY KEY)", 0, NULL);
+		run_sql("TRUNCATE pg_temp.hubspot_seen_ids", 0, NULL);
+		run_sql(psprintf("UPDATE %s.hubspot_sync_state SET full_sync_phase = 'live',"
+						 " full_sync_after = NULL, full_sync_started_at = pg_catalog.now(),"
+						 " full_sync_max_modified = NULL"
 						 " WHERE object_type = $1", cxt->schema), 1, args);
+	}
+	commit_transaction();
+
+	for (int p = 0; p < lengthof(phases); p++)
+	{
+		bool		archived = p == 1;
+		char	   *cursor;
+
+		if (resumed && archived == false && strcmp(phase, "archived") == 0)
+			continue;			/* the live phase was done before */
+		cursor = (resumed && strcmp(phase, phases[p]) == 0 && after) ?
+			MemoryContextStrdup(TopMemoryContext, after) : NULL;
+
+		for (;;)
+		{
+			HubspotPage page;
+			MemoryContext oldcxt = MemoryContextSwitchTo(cxt->page_cxt);
+
+			pgstat_report_activity(STATE_RUNNING,
+								   psprintf("hubspot_sync: fetching %s%s page %d", cxt->type->name,
+											archived ? " (archived)" : "", cxt->slot->pages + 1));
+			hubspot_list_page(&cxt->client, cxt->type, cxt->properties, archived, cursor, &page);
+
+			begin_transaction(psprintf("hubspot_sync: writing %s page %d",
+									   cxt->type->name, cxt->slot->pages + 1));
+			upsert_page(cxt, &page, archived);
+
+			/* The resume point moves with the page it follows. */
+			args[1] = page.next_after;
+			args[2] = page.next_after ? phases[p] : (archived ? NULL : "archived");
+			args[3] = cxt->page_max_updated ?
+				int64_text(timestamp_to_epoch_ms(cxt->page_max_updated)) : NULL;
+			run_sql(psprintf("UPDATE %s.hubspot_sync_state SET full_sync_phase = $3,"
+							 " full_sync_after = $2, full_sync_max_modified = GREATEST(full_sync_max_modified,"
+							 " pg_catalog.to_timestamp($4::bigint / 1000.0))"
+							 " WHERE object_type = $1", cxt->schema),
+					4, args);
+			update_run(cxt, NULL, NULL);
+			commit_transaction();
+
+			if (cursor)
+				pfree(cursor);
+			cursor = page.next_after ? MemoryContextStrdup(TopMemoryContext, page.next_after) : NULL;
+			MemoryContextSwitchTo(oldcxt);
+			MemoryContextReset(cxt->page_cxt);
+			if (cursor == NULL)
+				break;
+		}
+	}
+
+	begin_transaction(psprintf("hubspot_sync: finishing the full sync of %s", cxt->type->name));
+	if (cxt->track_seen)
+	{
+		run_sql(psprintf("WITH seen AS (SELECT pg_catalog.count(*) AS n FROM pg_temp.hubspot_seen_ids),"
+						 " gone AS (UPDATE %s.%s t SET archived = true, archived_at = pg_catalog.now(),"
+						 "   archived_reason = 'not listed by HubSpot''s last complete full sync"
+						 " (merged into another record, or deleted for good)'"
+						 "   WHERE NOT t.archived AND (SELECT n FROM seen) > 0"
+						 "   AND NOT EXISTS (SELECT 1 FROM pg_temp.hubspot_seen_ids s WHERE s.id = t.hubspot_id)"
+						 "   RETURNING 1)"
+						 " SELECT pg_catalog.count(*) FROM gone",
+						 cxt->schema, quote_identifier(cxt->type->table)), 0, NULL);
+		cxt->slot->archived += pg_strtoint64(first_value());
+		run_sql("TRUNCATE pg_temp.hubspot_seen_ids", 0, NULL);
+	}
+	/*
+	 * Incremental syncs go on from the newest modification written, or from
+	 * the start of this full sync if that is earlier: a record changed while
+	 * it ran was changed after its start.
+	 */
+	run_sql(psprintf("UPDATE %s.hubspot_sync_state SET full_sync_phase = NULL, full_sync_after = NULL,"
+					 " last_full_sync_at = pg_catalog.now(),"
+					 " last_modified_cursor = LEAST(COALESCE(full_sync_started_at, pg_catalog.now()),"
+					 "   COALESCE(full_sync_max_modified, full_sync_started_at, pg_catalog.now())),"
+					 " full_sync_started_at = NULL, full_sync_max_modified = NULL"
+					 " WHERE object_type = $1", cxt->schema), 1, args);
 	update_run(cxt, NULL, NULL);
 	commit_transaction();
 }
 
 /*
- * Sync slot->object_type: every page of the list endpoint, from where an
- * unfinished full sync stopped or from the start.  Fills the slot; an error
- * is caught, recorded in the run log and the slot, and not re-raised.
+ * An incremental sync from cursor_ms.  Returns false when it cannot go on
+ * (10,000 records share one modification time): a full sync must follow.
+ */
+static bool
+sync_incremental(SyncContext *cxt, int64 cursor_ms)
+{
+	const HubspotSettings *settings = cxt->client.settings;
+	int			limit = settings->search_page_size;
+	int64		query_since = cursor_ms - settings->incremental_overlap_ms;
+	int			offset = 0;
+	int64		window_max = query_since;
+	const char *args[2];
+
+	for (;;)
+	{
+		HubspotPage page;
+		MemoryContext oldcxt = MemoryContextSwitchTo(cxt->page_cxt);
+
+		pgstat_report_activity(STATE_RUNNING,
+							   psprintf("hubspot_sync: searching %s changes, page %d",
+										cxt->type->name, cxt->slot->pages + 1));
+		hubspot_search_page(&cxt->client, cxt->type, cxt->properties, query_since,
+							offset, limit, &page);
+
+		begin_transaction(psprintf("hubspot_sync: writing %s page %d",
+								   cxt->type->name, cxt->slot->pages + 1));
+		upsert_page(cxt, &page, true);
+		if (cxt->page_max_updated != 0)
+		{
+			/* Only over what was written, and never backwards. */
+			args[0] = cxt->type->name;
+			args[1] = int64_text(timestamp_to_epoch_ms(cxt->page_max_updated));
+			run_sql(psprintf("UPDATE %s.hubspot_sync_state SET last_modified_cursor ="
+							 " GREATEST(last_modified_cursor, pg_catalog.to_timestamp($2::bigint / 1000.0))"
+							 " WHERE object_type = $1", cxt->schema), 2, args);
+			window_max = Max(window_max, timestamp_to_epoch_ms(cxt->page_max_updated));
+		}
+		update_run(cxt, NULL, NULL);
+		commit_transaction();
+
+		offset += page.nresults;
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(cxt->page_cxt);
+
+		if (page.next_after == NULL || page.nresults == 0)
+			return true;
+		if (offset + limit > SEARCH_RESULT_CAP)
+		{
+			/* A new query from the last modification time seen. */
+			if (window_max <= query_since)
+				return false;
+			query_since = window_max;
+			offset = 0;
+		}
+	}
+}
+
+/*
+ * Sync slot->object_type, full or incremental as start_run decides.  Fills
+ * the slot; an error is caught, recorded in the run log and the slot, and
+ * not re-raised.
  */
 void
 hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot)
 {
 	SyncContext cxt;
 	MemoryContext worker_cxt = CurrentMemoryContext;
-	MemoryContext page_cxt;
 	volatile bool started = false;
 
 	memset(&cxt, 0, sizeof(cxt));
@@ -288,37 +562,31 @@ hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot)
 	cxt.type = hubspot_lookup_object_type(slot->object_type);
 	cxt.type_number = (int) (cxt.type - hubspot_object_types) + 1;
 	cxt.client.settings = settings;
-	page_cxt = AllocSetContextCreate(TopMemoryContext, "hubspot_sync page",
-									 ALLOCSET_DEFAULT_SIZES);
+	cxt.page_cxt = AllocSetContextCreate(TopMemoryContext, "hubspot_sync page",
+										 ALLOCSET_DEFAULT_SIZES);
 
 	PG_TRY();
 	{
-		char	   *after = NULL;
+		SyncState	state;
 
-		started = start_run(&cxt, &after);
-
-		while (started)
-		{
-			HubspotPage page;
-
-			MemoryContextSwitchTo(page_cxt);
-			pgstat_report_activity(STATE_RUNNING,
-								   psprintf("hubspot_sync: fetching %s page %d",
-											cxt.type->name, slot->pages + 1));
-			hubspot_list_page(&cxt.client, cxt.type, after, &page);
-			write_page(&cxt, &page);
-
-			if (after)
-				pfree(after);
-			after = page.next_after ? MemoryContextStrdup(TopMemoryContext, page.next_after) : NULL;
-			MemoryContextSwitchTo(worker_cxt);
-			MemoryContextReset(page_cxt);
-			if (after == NULL)
-				break;
-		}
-
+		started = start_run(&cxt, &state);
 		if (started)
 		{
+			load_properties(&cxt);
+			if (strcmp(slot->mode, "incremental") == 0)
+			{
+				if (!sync_incremental(&cxt, state.cursor_ms))
+				{
+					strlcpy(slot->mode, "incremental, then full", sizeof(slot->mode));
+					ereport(LOG,
+							(errmsg("hubspot_sync: %d or more %s share one modification time; syncing them in full",
+									SEARCH_RESULT_CAP, slot->object_type)));
+					sync_full(&cxt, NULL, NULL);
+				}
+			}
+			else
+				sync_full(&cxt, state.full_phase, state.full_after);
+
 			begin_transaction(psprintf("hubspot_sync: finishing %s", cxt.type->name));
 			update_run(&cxt, "succeeded", NULL);
 			commit_transaction();
@@ -334,7 +602,7 @@ hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot)
 		EmitErrorReport();		/* into the server log */
 		FlushErrorState();
 		AbortCurrentTransaction();
-		MemoryContextReset(page_cxt);
+		MemoryContextReset(cxt.page_cxt);
 
 		slot->status = SYNC_FAILED;
 		slot->sqlerrcode = edata->sqlerrcode;

@@ -39,6 +39,7 @@ typedef struct SyncSlot
 	int64		unchanged;
 	int64		skipped;		/* elements without an id */
 	int64		bad_values;		/* values that did not convert */
+	int64		archived;		/* rows marked archived or gone */
 	char		examples[512];	/* the first bad values */
 	TimestampTz started_at;
 	TimestampTz finished_at;

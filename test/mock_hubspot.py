@@ -14,6 +14,9 @@ path may carry segment pairs, in any order:
                    pages (from the offset) only.
   /_version/2      contact #1 renamed, deal #0 won for 9999.99, one new contact;
                    all three modified 2025-07-01, after every version-1 time.
+  /_version/3      version 2, and contact #9 restored from the archive, contact #0
+                   archived, contact #4 merged away (listed nowhere).
+  /_version/9      version 1 with every record modified at the same instant.
   /_size/AxBxC     data set of A contacts, B deals, C calls.
   /_run/<name>     only makes the prefix (and so the *count counters) unique.
 GET /_mock/stats and POST /_mock/stats/reset need no token.
@@ -408,7 +411,7 @@ def generate(n_contacts, n_deals, n_calls, version):
     for rec in contacts + deals + calls:
         for ids in rec["a"].values():
             ids.sort(key=int)
-    if version >= 2:
+    if version in (2, 3):
         # Changes happen "after" version 1: every version-1 time is <= T_END, so
         # an incremental sync (modified >= last seen) picks them up.
         if n_contacts > 1:
@@ -423,6 +426,27 @@ def generate(n_contacts, n_deals, n_calls, version):
         extra.pop("archivedAt", None)
         extra["createdAt"] = extra["updatedAt"]
         contacts.append(extra)
+    if version == 3 and n_contacts > 9:
+        # Version 2, then: contact #9 (archived in version 1) is restored,
+        # contact #0 is archived, and contact #4 is merged away (it is in
+        # neither the live nor the archived list any more).
+        restored = bump(contacts[9], "lastmodifieddate", {}, V2_TIME + 13 * 3600000)
+        restored["archived"] = False
+        restored.pop("archivedAt", None)
+        contacts[9] = restored
+        gone = bump(contacts[0], "lastmodifieddate", {}, V2_TIME + 14 * 3600000)
+        gone["archived"] = True
+        gone["archivedAt"] = iso(V2_TIME + 14 * 3600000)
+        contacts[0] = gone
+        del contacts[4]
+    if version == 9:
+        # Version 1 with every record modified at one instant, as after a
+        # bulk update: more than a search query can page through.
+        same = T_END - DAY_MS
+        for recs, prop in ((contacts, "lastmodifieddate"), (deals, "hs_lastmodifieddate"),
+                           (calls, "hs_lastmodifieddate")):
+            for k, rec in enumerate(recs):
+                recs[k] = bump(rec, prop, {}, same)
     return {"contacts": TypeData(contacts), "deals": TypeData(deals), "calls": TypeData(calls)}
 
 
@@ -798,8 +822,8 @@ class Handler(BaseHTTPRequestHandler):
                     ctx["faults"] += parse_faults(value)
                 elif name == "_version":
                     ctx["version"] = int(value)
-                    if ctx["version"] not in (1, 2):
-                        raise ValueError("version must be 1 or 2")
+                    if ctx["version"] not in (1, 2, 3, 9):
+                        raise ValueError("version must be 1, 2, 3 or 9")
                 elif name == "_size":
                     size = tuple(int(x) for x in value.split("x"))
                     if len(size) != 3 or min(size) < 0 or max(size) > 1000000:

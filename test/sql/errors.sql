@@ -1,5 +1,6 @@
 -- Every way a sync can fail says what happened, with a proper SQLSTATE,
--- and leaves the tables consistent.
+-- and leaves the tables consistent.  The syncs here are full ones (every
+-- page of the list endpoint), so faults hit paging too.
 SET hubspot_sync.api_url = 'http://127.0.0.1:18765';
 SET hubspot_sync.access_token = 'pat-na1-test-token';
 SET hubspot_sync.retry_base_delay = '10ms';
@@ -7,14 +8,15 @@ SET hubspot_sync.retry_base_delay = '10ms';
 -- Run a sync and return its outcome as one line: SQLSTATE | message |
 -- detail | hint, with the random parts (correlation ids, times) masked.
 CREATE FUNCTION pg_temp.try_sync(object_type text, url_suffix text DEFAULT '',
-                                  base_url text DEFAULT 'http://127.0.0.1:18765')
+                                  base_url text DEFAULT 'http://127.0.0.1:18765',
+                                  full_sync boolean DEFAULT true)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     state text; msg text; detail text; hint text;
     r record;
 BEGIN
     PERFORM set_config('hubspot_sync.api_url', base_url || url_suffix, true);
-    SELECT * INTO r FROM hubspot_sync(object_type);
+    SELECT * INTO r FROM hubspot_sync(object_type, full_sync);
     RETURN format('ok: %s, %s pages, %s records, %s retries, %s warnings',
                   r.status, r.pages, r.records, r.retries, r.warnings);
 EXCEPTION WHEN OTHERS THEN
@@ -74,11 +76,11 @@ SELECT pg_temp.try_sync('calls', '/_fault/calls.badrecord');
 SET hubspot_sync.max_retries = 0;
 SET hubspot_sync.page_size = 20;
 SELECT pg_temp.try_sync('calls', '/_fault/calls.500@2');
-SELECT object_type, full_sync_after IS NOT NULL AS unfinished FROM hubspot_sync_state WHERE object_type = 'calls';
+SELECT object_type, full_sync_phase IS NOT NULL AS unfinished FROM hubspot_sync_state WHERE object_type = 'calls';
 SELECT object_type, mode, status, pages, records FROM hubspot_sync_runs WHERE object_type = 'calls' ORDER BY run_id DESC LIMIT 1;
 SELECT pg_temp.try_sync('calls');
 SELECT object_type, mode, status, pages, records FROM hubspot_sync_runs WHERE object_type = 'calls' ORDER BY run_id DESC LIMIT 1;
-SELECT object_type, full_sync_after IS NOT NULL AS unfinished FROM hubspot_sync_state WHERE object_type = 'calls';
+SELECT object_type, full_sync_phase IS NOT NULL AS unfinished FROM hubspot_sync_state WHERE object_type = 'calls';
 RESET hubspot_sync.page_size;
 
 -- A cancel (here statement_timeout) in the middle of a slow response stops

@@ -8,16 +8,19 @@ CREATE TEMP TABLE before_resync AS
 SELECT hubspot_id, ctid::text AS tid, xmin::text AS row_xmin, synced_at, lastname
 FROM hubspot_contacts_raw;
 
-SELECT status, records, inserted, updated, unchanged, warnings FROM hubspot_sync('contacts');
+SELECT status, mode, records, inserted, updated, unchanged, warnings FROM hubspot_sync('contacts', full => true);
 
 -- Not one row was rewritten: same tuple, same inserting transaction.
 SELECT count(*) AS rewritten_rows
 FROM hubspot_contacts_raw c JOIN before_resync b USING (hubspot_id)
 WHERE c.ctid::text <> b.tid OR c.xmin::text <> b.row_xmin;
 
--- Version 2 of the portal: one contact renamed, one contact added.
+-- Version 2 of the portal: one contact renamed, one contact added.  The
+-- sync is incremental now (a full one ran): one property request and one
+-- search request find the two changes (and re-read, in the overlap window,
+-- the newest record already there).
 SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_version/2';
-SELECT status, records, inserted, updated, unchanged, warnings FROM hubspot_sync('contacts');
+SELECT status, mode, pages, http_requests, records, inserted, updated, unchanged, warnings FROM hubspot_sync('contacts');
 
 SELECT b.lastname AS lastname_before, c.lastname AS lastname_after,
        c.updated_at > (SELECT max(updated_at) FROM before_resync x JOIN hubspot_contacts_raw y USING (hubspot_id)
@@ -31,10 +34,11 @@ SELECT count(*) AS new_contacts
 FROM hubspot_contacts_raw c WHERE NOT EXISTS (SELECT 1 FROM before_resync b WHERE b.hubspot_id = c.hubspot_id);
 
 -- Deals: deal 0 changes amount and stage in version 2.
-SELECT status, records, inserted, updated, unchanged FROM hubspot_sync('deals');
+SELECT status, mode, records, inserted, updated, unchanged FROM hubspot_sync('deals');
 SELECT amount, dealstage FROM hubspot_deals_raw WHERE amount = 9999.99;
 
--- Back to version 1: the rows follow HubSpot again.
+-- Back to version 1 (which no real portal does: its modification times
+-- go back too, so only a full sync sees it): the rows follow HubSpot again.
 SET hubspot_sync.api_url = 'http://127.0.0.1:18765';
-SELECT status, records, inserted, updated, unchanged FROM hubspot_sync('deals');
+SELECT status, mode, records, inserted, updated, unchanged FROM hubspot_sync('deals', full => true);
 SELECT count(*) AS deals_at_9999 FROM hubspot_deals_raw WHERE amount = 9999.99;

@@ -20,7 +20,7 @@ RESET hubspot_sync.max_retries;
 -- run starts before any other finishes.
 SET hubspot_sync.page_size = 10;
 SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_fault/slow300';
-SELECT object_type, status, pages FROM hubspot_sync_all() ORDER BY object_type;
+SELECT object_type, status, mode, pages FROM hubspot_sync_all(full => true) ORDER BY object_type;
 SELECT max(started_at) < min(finished_at) AS runs_overlapped
 FROM (SELECT DISTINCT ON (object_type) * FROM hubspot_sync_runs ORDER BY object_type, run_id DESC) last_runs;
 RESET hubspot_sync.page_size;

@@ -48,7 +48,11 @@ SELECT count(*) FILTER (WHERE raw_json->'associations' ? 'deals') AS with_deals,
        count(*) FILTER (WHERE raw_json->'associations' ? 'calls') AS with_calls,
        count(*) FILTER (WHERE raw_json ? 'associations') AS with_any
 FROM hubspot_contacts_raw;
-SELECT count(*) AS archived_in_live_table FROM hubspot_contacts_raw WHERE (raw_json->>'archived')::boolean;
+-- Archived (deleted) contacts come from the archived list and are marked,
+-- not dropped.
+SELECT hubspot_id, archived, archived_at = (raw_json->>'archivedAt')::timestamptz AS archived_at_ok,
+       archived_reason, raw_json->>'archived' AS raw_archived
+FROM hubspot_contacts_raw WHERE archived ORDER BY hubspot_id::numeric;
 -- Properties asked for but unset come back as JSON null, kept as such.
 SELECT count(*) > 0 AS has_null_properties
 FROM hubspot_contacts_raw, jsonb_each(raw_json->'properties') p WHERE jsonb_typeof(p.value) = 'null';
@@ -57,5 +61,15 @@ FROM hubspot_contacts_raw, jsonb_each(raw_json->'properties') p WHERE jsonb_type
 SELECT object_type, mode, status, pages, http_requests, retries, records, inserted,
        updated, unchanged, warnings, error_message, finished_at >= started_at AS finished
 FROM hubspot_sync_runs ORDER BY run_id;
-SELECT object_type, full_sync_after, full_sync_started_at, last_full_sync_at IS NOT NULL AS full_sync_done
+SELECT object_type, full_sync_phase, full_sync_after, full_sync_started_at,
+       last_full_sync_at IS NOT NULL AS full_sync_done,
+       last_modified_cursor = (SELECT max(updated_at) FROM hubspot_contacts_raw) AS cursor_at_newest_change
 FROM hubspot_sync_state ORDER BY 1;
+
+-- Every property HubSpot defines is stored, and every one is asked for.
+SELECT count(*) AS defined, count(*) FILTER (WHERE type = 'datetime') AS datetimes
+FROM hubspot_properties WHERE object_type = 'contacts';
+SELECT count(*) AS contacts_missing_a_defined_property
+FROM hubspot_contacts_raw c
+WHERE EXISTS (SELECT 1 FROM hubspot_properties p
+              WHERE p.object_type = 'contacts' AND NOT c.raw_json->'properties' ? p.name);

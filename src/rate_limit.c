@@ -1,0 +1,217 @@
+/*-------------------------------------------------------------------------
+ * rate_limit.c
+ *	  HubSpot's request budget, shared by every sync process.
+ *
+ * A private app has one budget: hubspot_sync.rate_limit requests per
+ * rolling 10 seconds, and the search endpoint hubspot_sync.search_rate_limit
+ * requests per second on top.  Every request first takes a slot here: the
+ * send times of the last requests sit in a ring in shared memory, and a
+ * request that would exceed a window waits (interruptibly) until the oldest
+ * send leaves it.  So the three parallel workers, the scheduler's and any
+ * session's syncs together never exceed the budget.  A 429 blocks everyone
+ * for as long as HubSpot asked.
+ *
+ * The ring lives in shared memory when the library is preloaded (as the
+ * README asks); otherwise each process keeps its own and only paces itself.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+
+#include "rate_limit.h"
+
+#define RING_SIZE 1024			/* more than any rate_limit setting */
+#define WINDOW_US (10 * USECS_PER_SEC)
+#define SEARCH_WINDOW_US USECS_PER_SEC
+
+typedef struct SendRing
+{
+	int			head;			/* next slot to write */
+	int			count;			/* sends still in the ring */
+	TimestampTz sent[RING_SIZE];
+} SendRing;
+
+typedef struct RateLimitState
+{
+	slock_t		mutex;
+	TimestampTz blocked_until;	/* after a 429: nobody sends before */
+	SendRing	all;
+	SendRing	search;
+} RateLimitState;
+
+int			hubspot_rate_limit = 100;
+int			hubspot_search_rate_limit = 4;
+
+static RateLimitState *state = NULL;
+static RateLimitState local_state;
+static bool shared = false;
+
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+static void
+rate_limit_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(MAXALIGN(sizeof(RateLimitState)));
+}
+
+static void
+rate_limit_shmem_startup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	state = ShmemInitStruct("hubspot_sync rate limit", sizeof(RateLimitState), &found);
+	if (!found)
+	{
+		memset(state, 0, sizeof(*state));
+		SpinLockInit(&state->mutex);
+	}
+	LWLockRelease(AddinShmemInitLock);
+	shared = true;
+}
+
+/* Called from _PG_init. */
+void
+hubspot_rate_limit_init(void)
+{
+	DefineCustomIntVariable("hubspot_sync.rate_limit",
+							"HubSpot requests allowed per rolling 10 seconds, for all syncs together.",
+							"The private app's budget: 100 (Free/Starter), 190 (Professional/Enterprise), 200 with the API add-on.",
+							&hubspot_rate_limit,
+							100, 1, RING_SIZE,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("hubspot_sync.search_rate_limit",
+							"HubSpot search requests allowed per second, for all syncs together.",
+							NULL,
+							&hubspot_search_rate_limit,
+							4, 1, RING_SIZE,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	if (process_shared_preload_libraries_in_progress)
+	{
+		prev_shmem_request_hook = shmem_request_hook;
+		shmem_request_hook = rate_limit_shmem_request;
+		prev_shmem_startup_hook = shmem_startup_hook;
+		shmem_startup_hook = rate_limit_shmem_startup;
+	}
+}
+
+bool
+hubspot_rate_limit_is_shared(void)
+{
+	return shared;
+}
+
+static RateLimitState *
+get_state(void)
+{
+	if (state == NULL)
+	{
+		/* Not preloaded: this process paces only itself. */
+		state = &local_state;
+		SpinLockInit(&state->mutex);
+	}
+	return state;
+}
+
+/*
+ * Forget sends older than the window; return how long (us) until a send is
+ * allowed under limit, 0 if now.
+ */
+static int64
+ring_wait(SendRing *ring, TimestampTz now, int64 window, int limit)
+{
+	while (ring->count > 0)
+	{
+		int			oldest = (ring->head - ring->count + RING_SIZE) % RING_SIZE;
+
+		if (ring->sent[oldest] + window > now)
+			break;
+		ring->count--;
+	}
+	if (ring->count < limit)
+		return 0;
+	/* The send that must leave the window before we may go. */
+	return ring->sent[(ring->head - limit + RING_SIZE) % RING_SIZE] + window - now;
+}
+
+static void
+ring_push(SendRing *ring, TimestampTz now)
+{
+	ring->sent[ring->head] = now;
+	ring->head = (ring->head + 1) % RING_SIZE;
+	if (ring->count < RING_SIZE)
+		ring->count++;
+}
+
+/* Wait, interruptibly, until a request may be sent; then count it. */
+void
+hubspot_rate_limit_acquire(bool search)
+{
+	RateLimitState *s = get_state();
+
+	for (;;)
+	{
+		TimestampTz now;
+		int64		wait_us;
+
+		CHECK_FOR_INTERRUPTS();
+		now = GetCurrentTimestamp();
+
+		SpinLockAcquire(&s->mutex);
+		if (s->blocked_until > now)
+			wait_us = s->blocked_until - now;
+		else
+		{
+			wait_us = ring_wait(&s->all, now, WINDOW_US, hubspot_rate_limit);
+			if (search)
+				wait_us = Max(wait_us, ring_wait(&s->search, now, SEARCH_WINDOW_US,
+												 hubspot_search_rate_limit));
+			if (wait_us == 0)
+			{
+				ring_push(&s->all, now);
+				if (search)
+					ring_push(&s->search, now);
+			}
+		}
+		SpinLockRelease(&s->mutex);
+
+		if (wait_us <= 0)
+			return;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 Max(1, Min(wait_us / 1000, 1000)), PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}
+
+/* HubSpot said 429: nobody sends for ms. */
+void
+hubspot_rate_limit_block(int ms)
+{
+	RateLimitState *s = get_state();
+	TimestampTz until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+
+	SpinLockAcquire(&s->mutex);
+	if (until > s->blocked_until)
+		s->blocked_until = until;
+	SpinLockRelease(&s->mutex);
+}
