@@ -20,10 +20,13 @@ if [ -z "${HUBSPOT_TOKEN:-}" ]; then
         --token pat-na1-demo-token
     api_url="http://127.0.0.1:$port"
     token=pat-na1-demo-token
+    # The mock has no request budget: don't pace as for HubSpot's.
+    rate_limit=1000
     echo "demo: syncing from the mock HubSpot at $api_url"
 else
     api_url="${HUBSPOT_API_URL:-https://api.hubapi.com}"
     token="$HUBSPOT_TOKEN"
+    rate_limit="${HUBSPOT_RATE_LIMIT:-100}"
     echo "demo: syncing from $api_url"
 fi
 
@@ -36,13 +39,14 @@ cat > "$conf" <<CONF
 shared_preload_libraries = 'hubspot_sync'
 hubspot_sync.api_url = '$api_url'
 hubspot_sync.access_token = '$token'
+hubspot_sync.rate_limit = $rate_limit
 CONF
 chown postgres "$conf" 2>/dev/null || true
 
 pg_virtualenv -v 15 -o "include=$conf" -o "max_worker_processes=16" psql -X -v ON_ERROR_STOP=1 <<'SQL'
 CREATE EXTENSION hubspot_sync;
 \echo '== SELECT * FROM hubspot_sync_all();'
-SELECT object_type, status, pages, records, inserted, updated, warnings, http_requests, duration, error
+SELECT object_type, status, mode, pages, records, inserted, updated, archived, warnings, http_requests, duration, error
 FROM hubspot_sync_all() ORDER BY object_type;
 \echo '== a few contacts'
 SELECT hubspot_id, email, phone, firstname, lastname, createdate, lifecyclestage
