@@ -93,6 +93,7 @@ RESET statement_timeout;
 CREATE FUNCTION pg_temp.wait_for_workers() RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
     FOR i IN 1..100 LOOP
+        PERFORM pg_stat_clear_snapshot();  -- see backends come and go
         IF NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'hubspot_sync worker') THEN
             RETURN true;
         END IF;

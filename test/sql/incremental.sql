@@ -111,6 +111,7 @@ SELECT dblink_send_query('bg', $$SELECT status FROM hubspot_sync('contacts')$$) 
 CREATE FUNCTION pg_temp.kill_contacts_worker_after(pages int) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
     FOR i IN 1..300 LOOP
+        PERFORM pg_stat_clear_snapshot();
         IF EXISTS (SELECT 1 FROM hubspot_sync_runs WHERE object_type = 'contacts'
                    AND status = 'running' AND hubspot_sync_runs.pages >= kill_contacts_worker_after.pages) THEN
             RETURN pg_terminate_backend(pid) FROM pg_stat_activity

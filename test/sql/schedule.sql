@@ -50,6 +50,27 @@ FROM (SELECT *, row_number() OVER (PARTITION BY object_type ORDER BY run_id) AS 
       FROM hubspot_sync_runs WHERE run_id > (SELECT last_run FROM mark)) r
 WHERE n <= 2 ORDER BY object_type, n;
 
+-- Killed, the scheduler comes back: the postmaster restarts it after
+-- hubspot_sync's 10-second restart delay.
+CREATE TEMP TABLE killed AS
+SELECT pid FROM pg_stat_activity WHERE backend_type = 'hubspot_sync scheduler';
+SELECT pg_terminate_backend(pid) AS terminated FROM killed;
+CREATE FUNCTION pg_temp.scheduler_back(max_wait interval) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE deadline timestamptz := clock_timestamp() + max_wait;
+BEGIN
+    WHILE clock_timestamp() < deadline LOOP
+        PERFORM pg_stat_clear_snapshot();  -- see new backends
+        IF EXISTS (SELECT 1 FROM pg_stat_activity
+                   WHERE backend_type = 'hubspot_sync scheduler'
+                     AND pid NOT IN (SELECT pid FROM killed)) THEN
+            RETURN true;
+        END IF;
+        PERFORM pg_sleep(0.2);
+    END LOOP;
+    RETURN false;
+END $$;
+SELECT pg_temp.scheduler_back('40s') AS scheduler_restarted;
+
 -- pg_cron runs the design's hourly job; here every minute (pg_cron 1.4
 -- schedules by the minute), until it has run once.
 ALTER SYSTEM SET hubspot_sync.api_url = 'http://127.0.0.1:18765';
