@@ -80,6 +80,20 @@ TRUNCATE mark;
 INSERT INTO mark SELECT COALESCE(max(run_id), 0) FROM hubspot_sync_runs;
 SELECT cron.schedule('hubspot-sync', '* * * * *', 'SELECT hubspot_sync_all()') > 0 AS scheduled;
 SELECT pg_temp.wait_for_runs((SELECT last_run FROM mark), 'pg_cron%', 3, '150s') AS cron_ran;
+-- pg_cron records the job's outcome a moment after the command returns.
+CREATE FUNCTION pg_temp.wait_for_cron(max_wait interval) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE deadline timestamptz := clock_timestamp() + max_wait;
+BEGIN
+    WHILE clock_timestamp() < deadline LOOP
+        IF EXISTS (SELECT 1 FROM cron.job_run_details
+                   WHERE status NOT IN ('starting', 'running')) THEN
+            RETURN true;
+        END IF;
+        PERFORM pg_sleep(0.2);
+    END LOOP;
+    RETURN false;
+END $$;
+SELECT pg_temp.wait_for_cron('30s') AS cron_recorded;
 SELECT cron.unschedule('hubspot-sync');
 SELECT object_type, status, started_by
 FROM hubspot_sync_runs WHERE run_id > (SELECT last_run FROM mark) ORDER BY object_type LIMIT 3;
