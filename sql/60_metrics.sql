@@ -1,4 +1,4 @@
--- Sales dashboard metrics.  docs/metrics.md defines each one.
+-- Sales dashboard metrics.  README.md (Metrics) defines each one.
 --
 -- Windows are half-open, [window_start, window_end); a NULL bound is
 -- unbounded.  Each object is placed in a window by one timestamp:
@@ -49,8 +49,8 @@ SELECT pg_catalog.pg_extension_config_dump('hubspot_deal_status_values',
 	' (''trial_status'', ''*''), (''payment_status'', ''paid''), (''payment_status'', ''paying''))');
 
 -- Covering indexes: each metric reads only an index (index-only scans once
--- the tables are vacuumed), never the wide raw_json rows, except for the
--- deal -> contact associations.
+-- the tables are vacuumed), never the wide raw_json rows; the deal ->
+-- contact associations are read from a side table (below).
 CREATE INDEX hubspot_contacts_raw_metrics_idx ON hubspot_contacts_raw (createdate)
 	INCLUDE (hubspot_id, vsl_watched, sales_script_version, phone) WHERE NOT archived;
 CREATE INDEX hubspot_contacts_raw_metrics_phone_idx ON hubspot_contacts_raw
@@ -83,6 +83,297 @@ $$;
 COMMENT ON FUNCTION hubspot_deal_status_counts(text, text) IS
 	'whether a deal''s qualified_status, trial_status or payment_status value counts, per hubspot_deal_status_values';
 
+-- Side tables for the metrics that link contacts to deals and calls.
+--
+-- Unnesting every deal's associations and matching every call's number to
+-- the contacts' phones on each call of hubspot_metrics() is what made it
+-- slow.  Two derived tables, kept current by triggers on the synced tables,
+-- hold the answers instead:
+--
+--   hubspot_deal_contacts    each (deal, contact id) pair of the
+--                            non-archived deals' associations;
+--   hubspot_contact_metrics  each non-archived contact with a createdate
+--                            that has a deal or a call at or after its
+--                            creation: its number of deals and its first
+--                            such call.
+--
+-- Both are derived from the synced tables alone (which deal stages are won
+-- is looked up when a metric is read), so they are not dumped: a restore
+-- refills them through the triggers as the synced rows come back, and
+-- hubspot_metrics_rebuild() recomputes them from scratch.
+CREATE TABLE hubspot_deal_contacts (
+	deal_id text NOT NULL,
+	contact_id text NOT NULL,
+	PRIMARY KEY (deal_id, contact_id)
+);
+COMMENT ON TABLE hubspot_deal_contacts IS
+	'derived, kept by triggers: each contact id in the associations of each non-archived deal (hubspot_deals_raw.raw_json)';
+CREATE INDEX hubspot_deal_contacts_contact_idx ON hubspot_deal_contacts (contact_id);
+
+CREATE TABLE hubspot_contact_metrics (
+	contact_id text PRIMARY KEY,
+	createdate timestamptz NOT NULL,
+	vsl_watched boolean,
+	sales_script_version text,
+	deals integer NOT NULL,
+	first_call_at timestamptz,
+	CHECK (deals OPERATOR(pg_catalog.>) 0 OR first_call_at IS NOT NULL)
+);
+COMMENT ON TABLE hubspot_contact_metrics IS
+	'derived, kept by triggers: each non-archived contact with a deal or a call at or after its creation';
+COMMENT ON COLUMN hubspot_contact_metrics.deals IS 'number of non-archived deals associated with the contact';
+COMMENT ON COLUMN hubspot_contact_metrics.first_call_at IS
+	'the first non-archived call to or from the contact''s number at or after its createdate';
+CREATE INDEX hubspot_contact_metrics_createdate_idx ON hubspot_contact_metrics (createdate)
+	INCLUDE (vsl_watched, sales_script_version, deals, first_call_at, contact_id);
+
+-- The distinct contact ids in a deal's associations (ids listed twice, under
+-- two association types, once).
+CREATE FUNCTION hubspot_deal_contact_ids(raw_json jsonb) RETURNS SETOF text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$
+SELECT DISTINCT e OPERATOR(pg_catalog.->>) 'id'
+FROM pg_catalog.jsonb_array_elements(
+	CASE WHEN pg_catalog.jsonb_typeof($1 OPERATOR(pg_catalog.->) 'associations' OPERATOR(pg_catalog.->) 'contacts'
+										 OPERATOR(pg_catalog.->) 'results') OPERATOR(pg_catalog.=) 'array'
+		 THEN $1 OPERATOR(pg_catalog.->) 'associations' OPERATOR(pg_catalog.->) 'contacts' OPERATOR(pg_catalog.->) 'results' END) e
+WHERE (e OPERATOR(pg_catalog.->>) 'id') IS NOT NULL
+$$;
+COMMENT ON FUNCTION hubspot_deal_contact_ids(jsonb) IS
+	'the distinct contact ids in a deal''s raw_json associations';
+
+-- Recompute the hubspot_contact_metrics rows of the given contact ids from
+-- the synced tables.  Each contact costs two index probes: its deal pairs
+-- and its first call (hubspot_calls_raw_contact_phone_idx).
+--
+-- Refreshes are serialized by a transaction-level advisory lock: a refresh
+-- waits for any other transaction that refreshed to commit, and then (read
+-- committed: a new snapshot per statement) sees that transaction's rows.
+-- Without it, a calls page and a deals page written at once could each
+-- compute a contact without the other's rows.  The sync commits every page,
+-- so the lock is held for one page's statement and commit.
+CREATE FUNCTION hubspot_metrics_refresh_contacts(ids text[]) RETURNS void
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF ids IS NULL OR cardinality(ids) = 0 THEN
+		RETURN;
+	END IF;
+	PERFORM pg_advisory_xact_lock(7395261804113);
+	DELETE FROM @extschema@.hubspot_contact_metrics m USING unnest(ids) i(id) WHERE m.contact_id = i.id;
+	INSERT INTO @extschema@.hubspot_contact_metrics (contact_id, createdate, vsl_watched, sales_script_version, deals, first_call_at)
+	SELECT s.hubspot_id, s.createdate, s.vsl_watched, s.sales_script_version, s.deals, s.first_call_at
+	FROM (SELECT c.hubspot_id, c.createdate, c.vsl_watched, c.sales_script_version,
+				 (SELECT count(*) FROM @extschema@.hubspot_deal_contacts dc
+				   WHERE dc.contact_id = c.hubspot_id)::integer AS deals,
+				 (SELECT min(l.call_timestamp) FROM @extschema@.hubspot_calls_raw l
+				   WHERE @extschema@.hubspot_normalize_phone(CASE WHEN l.call_direction = 'INBOUND'
+																  THEN l.call_from_number ELSE l.call_to_number END)
+						 = @extschema@.hubspot_normalize_phone(c.phone)
+					 AND l.call_timestamp >= c.createdate AND NOT l.archived) AS first_call_at
+		  FROM (SELECT DISTINCT i.id FROM unnest(ids) i(id)) i
+		  JOIN @extschema@.hubspot_contacts_raw c ON c.hubspot_id = i.id
+		  WHERE NOT c.archived AND c.createdate IS NOT NULL) s
+	WHERE s.deals > 0 OR s.first_call_at IS NOT NULL;
+END
+$$;
+COMMENT ON FUNCTION hubspot_metrics_refresh_contacts(text[]) IS
+	'recompute the hubspot_contact_metrics rows of these contact ids (called by the triggers)';
+REVOKE EXECUTE ON FUNCTION hubspot_metrics_refresh_contacts(text[]) FROM PUBLIC;
+
+-- Recompute both side tables from scratch, set-based (CREATE EXTENSION, or
+-- after loading the synced tables with triggers disabled).
+CREATE FUNCTION hubspot_metrics_rebuild() RETURNS void
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	PERFORM pg_advisory_xact_lock(7395261804113);
+	DELETE FROM @extschema@.hubspot_contact_metrics;
+	DELETE FROM @extschema@.hubspot_deal_contacts;
+	INSERT INTO @extschema@.hubspot_deal_contacts (deal_id, contact_id)
+	SELECT d.hubspot_id, a.id
+	FROM @extschema@.hubspot_deals_raw d, @extschema@.hubspot_deal_contact_ids(d.raw_json) a(id)
+	WHERE NOT d.archived;
+	INSERT INTO @extschema@.hubspot_contact_metrics (contact_id, createdate, vsl_watched, sales_script_version, deals, first_call_at)
+	SELECT c.hubspot_id, c.createdate, c.vsl_watched, c.sales_script_version, coalesce(n.deals, 0), f.first_call_at
+	FROM @extschema@.hubspot_contacts_raw c
+	LEFT JOIN (SELECT dc.contact_id, count(*)::integer AS deals
+			   FROM @extschema@.hubspot_deal_contacts dc GROUP BY dc.contact_id) n ON n.contact_id = c.hubspot_id
+	LEFT JOIN (SELECT k.hubspot_id, min(l.call_timestamp) AS first_call_at
+			   FROM @extschema@.hubspot_calls_raw l
+			   JOIN @extschema@.hubspot_contacts_raw k
+				 ON @extschema@.hubspot_normalize_phone(k.phone) =
+					@extschema@.hubspot_normalize_phone(CASE WHEN l.call_direction = 'INBOUND'
+															 THEN l.call_from_number ELSE l.call_to_number END)
+				AND l.call_timestamp >= k.createdate
+			   WHERE NOT l.archived AND NOT k.archived
+			   GROUP BY k.hubspot_id) f ON f.hubspot_id = c.hubspot_id
+	WHERE NOT c.archived AND c.createdate IS NOT NULL
+	  AND (n.deals IS NOT NULL OR f.first_call_at IS NOT NULL);
+END
+$$;
+COMMENT ON FUNCTION hubspot_metrics_rebuild() IS
+	'recompute hubspot_deal_contacts and hubspot_contact_metrics from the synced tables';
+REVOKE EXECUTE ON FUNCTION hubspot_metrics_rebuild() FROM PUBLIC;
+
+-- The triggers.  Statement-level, with transition tables, so a sync page
+-- (one INSERT ... ON CONFLICT DO UPDATE of up to 100 rows) costs one
+-- refresh of the contacts it touches; updated rows whose relevant columns
+-- did not change are skipped.  SECURITY DEFINER: whoever may write the
+-- synced tables keeps the side tables right without rights on them.
+
+-- Deals: their association pairs, then their contacts' deal counts.
+CREATE FUNCTION hubspot_deals_raw_metrics_trigger() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	deal_ids text[];
+	gone text[];
+	added text[];
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		PERFORM pg_advisory_xact_lock(7395261804113);
+		DELETE FROM @extschema@.hubspot_deal_contacts;
+		DELETE FROM @extschema@.hubspot_contact_metrics WHERE first_call_at IS NULL;
+		UPDATE @extschema@.hubspot_contact_metrics SET deals = 0 WHERE deals <> 0;
+		RETURN NULL;
+	ELSIF TG_OP = 'INSERT' THEN
+		SELECT array_agg(n.hubspot_id) INTO deal_ids FROM new_table n WHERE NOT n.archived;
+	ELSIF TG_OP = 'DELETE' THEN
+		SELECT array_agg(o.hubspot_id) INTO deal_ids FROM old_table o WHERE NOT o.archived;
+	ELSE
+		SELECT array_agg(coalesce(n.hubspot_id, o.hubspot_id)) INTO deal_ids
+		FROM old_table o FULL JOIN new_table n ON n.hubspot_id = o.hubspot_id
+		WHERE (o.archived, o.raw_json -> 'associations' -> 'contacts')
+			  IS DISTINCT FROM (n.archived, n.raw_json -> 'associations' -> 'contacts');
+	END IF;
+	IF deal_ids IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF TG_OP <> 'INSERT' THEN
+		WITH d AS (DELETE FROM @extschema@.hubspot_deal_contacts dc USING unnest(deal_ids) x(id) WHERE dc.deal_id = x.id
+				   RETURNING dc.contact_id)
+		SELECT array_agg(d.contact_id) INTO gone FROM d;
+	END IF;
+	IF TG_OP <> 'DELETE' THEN
+		WITH i AS (INSERT INTO @extschema@.hubspot_deal_contacts (deal_id, contact_id)
+				   SELECT n.hubspot_id, a.id
+				   FROM new_table n
+				   JOIN unnest(deal_ids) x(id) ON x.id = n.hubspot_id,
+						@extschema@.hubspot_deal_contact_ids(n.raw_json) a(id)
+				   WHERE NOT n.archived
+				   ON CONFLICT DO NOTHING
+				   RETURNING contact_id)
+		SELECT array_agg(i.contact_id) INTO added FROM i;
+	END IF;
+	PERFORM @extschema@.hubspot_metrics_refresh_contacts(
+		ARRAY(SELECT DISTINCT x FROM unnest(coalesce(gone, '{}') || coalesce(added, '{}')) x));
+	RETURN NULL;
+END
+$$;
+
+-- Contacts: their own row, when a column it depends on changed.
+CREATE FUNCTION hubspot_contacts_raw_metrics_trigger() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	ids text[];
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		PERFORM pg_advisory_xact_lock(7395261804113);
+		DELETE FROM @extschema@.hubspot_contact_metrics;
+		RETURN NULL;
+	ELSIF TG_OP = 'INSERT' THEN
+		ids := ARRAY(SELECT n.hubspot_id FROM new_table n WHERE NOT n.archived AND n.createdate IS NOT NULL);
+	ELSIF TG_OP = 'DELETE' THEN
+		ids := ARRAY(SELECT o.hubspot_id FROM old_table o);
+	ELSE
+		ids := ARRAY(SELECT DISTINCT x
+					 FROM old_table o FULL JOIN new_table n ON n.hubspot_id = o.hubspot_id,
+						  LATERAL (VALUES (o.hubspot_id), (n.hubspot_id)) v(x)
+					 WHERE x IS NOT NULL
+					   AND (o.archived, o.createdate, o.phone, o.vsl_watched, o.sales_script_version)
+						   IS DISTINCT FROM (n.archived, n.createdate, n.phone, n.vsl_watched, n.sales_script_version));
+	END IF;
+	PERFORM @extschema@.hubspot_metrics_refresh_contacts(ids);
+	RETURN NULL;
+END
+$$;
+
+-- Calls: the contacts whose phone matches the number of a call that came,
+-- went or changed.
+CREATE FUNCTION hubspot_calls_raw_metrics_trigger() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	numbers text[];
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		PERFORM pg_advisory_xact_lock(7395261804113);
+		DELETE FROM @extschema@.hubspot_contact_metrics WHERE deals = 0;
+		UPDATE @extschema@.hubspot_contact_metrics SET first_call_at = NULL WHERE first_call_at IS NOT NULL;
+		RETURN NULL;
+	ELSIF TG_OP = 'INSERT' THEN
+		numbers := ARRAY(SELECT DISTINCT @extschema@.hubspot_normalize_phone(CASE WHEN n.call_direction = 'INBOUND'
+																				 THEN n.call_from_number ELSE n.call_to_number END)
+						 FROM new_table n WHERE NOT n.archived);
+	ELSIF TG_OP = 'DELETE' THEN
+		numbers := ARRAY(SELECT DISTINCT @extschema@.hubspot_normalize_phone(CASE WHEN o.call_direction = 'INBOUND'
+																				 THEN o.call_from_number ELSE o.call_to_number END)
+						 FROM old_table o WHERE NOT o.archived);
+	ELSE
+		numbers := ARRAY(SELECT DISTINCT @extschema@.hubspot_normalize_phone(CASE WHEN v.call_direction = 'INBOUND'
+																				 THEN v.call_from_number ELSE v.call_to_number END)
+						 FROM old_table o FULL JOIN new_table n ON n.hubspot_id = o.hubspot_id,
+							  LATERAL (VALUES (o.call_direction, o.call_from_number, o.call_to_number),
+											  (n.call_direction, n.call_from_number, n.call_to_number))
+								v(call_direction, call_from_number, call_to_number)
+						 WHERE (o.archived, o.call_direction, o.call_from_number, o.call_to_number, o.call_timestamp)
+							   IS DISTINCT FROM (n.archived, n.call_direction, n.call_from_number, n.call_to_number, n.call_timestamp));
+	END IF;
+	PERFORM @extschema@.hubspot_metrics_refresh_contacts(
+		ARRAY(SELECT c.hubspot_id
+			  FROM unnest(numbers) x(number)
+			  JOIN @extschema@.hubspot_contacts_raw c ON @extschema@.hubspot_normalize_phone(c.phone) = x.number));
+	RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER hubspot_metrics_insert AFTER INSERT ON hubspot_deals_raw
+	REFERENCING NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION hubspot_deals_raw_metrics_trigger();
+CREATE TRIGGER hubspot_metrics_update AFTER UPDATE ON hubspot_deals_raw
+	REFERENCING OLD TABLE AS old_table NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION hubspot_deals_raw_metrics_trigger();
+CREATE TRIGGER hubspot_metrics_delete AFTER DELETE ON hubspot_deals_raw
+	REFERENCING OLD TABLE AS old_table FOR EACH STATEMENT EXECUTE FUNCTION hubspot_deals_raw_metrics_trigger();
+CREATE TRIGGER hubspot_metrics_truncate AFTER TRUNCATE ON hubspot_deals_raw
+	FOR EACH STATEMENT EXECUTE FUNCTION hubspot_deals_raw_metrics_trigger();
+
+CREATE TRIGGER hubspot_metrics_insert AFTER INSERT ON hubspot_contacts_raw
+	REFERENCING NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION hubspot_contacts_raw_metrics_trigger();
+CREATE TRIGGER hubspot_metrics_update AFTER UPDATE ON hubspot_contacts_raw
+	REFERENCING OLD TABLE AS old_table NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION hubspot_contacts_raw_metrics_trigger();
+CREATE TRIGGER hubspot_metrics_delete AFTER DELETE ON hubspot_contacts_raw
+	REFERENCING OLD TABLE AS old_table FOR EACH STATEMENT EXECUTE FUNCTION hubspot_contacts_raw_metrics_trigger();
+CREATE TRIGGER hubspot_metrics_truncate AFTER TRUNCATE ON hubspot_contacts_raw
+	FOR EACH STATEMENT EXECUTE FUNCTION hubspot_contacts_raw_metrics_trigger();
+
+CREATE TRIGGER hubspot_metrics_insert AFTER INSERT ON hubspot_calls_raw
+	REFERENCING NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION hubspot_calls_raw_metrics_trigger();
+CREATE TRIGGER hubspot_metrics_update AFTER UPDATE ON hubspot_calls_raw
+	REFERENCING OLD TABLE AS old_table NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION hubspot_calls_raw_metrics_trigger();
+CREATE TRIGGER hubspot_metrics_delete AFTER DELETE ON hubspot_calls_raw
+	REFERENCING OLD TABLE AS old_table FOR EACH STATEMENT EXECUTE FUNCTION hubspot_calls_raw_metrics_trigger();
+CREATE TRIGGER hubspot_metrics_truncate AFTER TRUNCATE ON hubspot_calls_raw
+	FOR EACH STATEMENT EXECUTE FUNCTION hubspot_calls_raw_metrics_trigger();
+
+-- Filled from whatever the synced tables hold (nothing on a fresh install).
+SELECT @extschema@.hubspot_metrics_rebuild();
+
 -- Each contact associated with at least one (non-archived) deal, by the
 -- deals' associations, with how many deals and how many of them are won.
 CREATE FUNCTION hubspot_contacts_with_deals(OUT contact_id text, OUT deals bigint, OUT won_deals bigint)
@@ -90,14 +381,11 @@ CREATE FUNCTION hubspot_contacts_with_deals(OUT contact_id text, OUT deals bigin
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-SELECT a.contact_id, count(*), count(*) FILTER (WHERE a.won)
-FROM (SELECT DISTINCT d.hubspot_id, e ->> 'id' AS contact_id, o.outcome IS NOT NULL AS won
-	  FROM @extschema@.hubspot_deals_raw d
-	  LEFT JOIN @extschema@.hubspot_deal_stage_outcomes o ON o.dealstage = d.dealstage AND o.outcome = 'won',
-		   pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(d.raw_json -> 'associations' -> 'contacts' -> 'results') = 'array'
-												THEN d.raw_json -> 'associations' -> 'contacts' -> 'results' END) e
-	  WHERE NOT d.archived AND e ->> 'id' IS NOT NULL) a
-GROUP BY a.contact_id
+SELECT dc.contact_id, count(*), count(*) FILTER (WHERE o.outcome IS NOT NULL)
+FROM @extschema@.hubspot_deal_contacts dc
+JOIN @extschema@.hubspot_deals_raw d ON d.hubspot_id = dc.deal_id
+LEFT JOIN @extschema@.hubspot_deal_stage_outcomes o ON o.dealstage = d.dealstage AND o.outcome = 'won'
+GROUP BY dc.contact_id
 $$;
 COMMENT ON FUNCTION hubspot_contacts_with_deals() IS
 	'each contact id associated with at least one deal (archived deals left out), with its number of deals and of won deals';
@@ -114,40 +402,22 @@ BEGIN
 -- scan's estimate fits the window.
 RETURN QUERY
 WITH
--- Contacts created in the window, and those of them with a deal (looked
--- up from the deals' side: there are far fewer of those).
+-- Contacts created in the window (the covering index), and those of them
+-- with a deal or a call at or after their creation (the side table kept by
+-- the triggers: no unnesting of associations, no phone matching here).
 contact_stats AS (
 	SELECT count(*) AS contacts,
 		   count(*) FILTER (WHERE c.vsl_watched) AS watched
 	FROM @extschema@.hubspot_contacts_raw c
 	WHERE NOT c.archived
 	  AND c.createdate >= coalesce(window_start, '-infinity') AND c.createdate < coalesce(window_end, 'infinity')),
-converted_stats AS (
-	SELECT count(*) AS converted,
-		   count(*) FILTER (WHERE c.vsl_watched) AS watched_converted
-	FROM @extschema@.hubspot_contacts_with_deals() w,
-	LATERAL (SELECT c.vsl_watched
-			 FROM @extschema@.hubspot_contacts_raw c
-			 WHERE c.hubspot_id = w.contact_id AND NOT c.archived
-			   AND c.createdate >= coalesce(window_start, '-infinity') AND c.createdate < coalesce(window_end, 'infinity')
-			 OFFSET 0) c),	-- OFFSET 0: a primary key look-up per contact, not a scan of all
--- Each of them that has a call at or after its creation, with the first.
-first_calls AS (
-	SELECT c.hubspot_id, c.createdate, min(l.call_timestamp) AS first_call_at
-	FROM @extschema@.hubspot_calls_raw l
-	JOIN @extschema@.hubspot_contacts_raw c
-	  ON @extschema@.hubspot_normalize_phone(c.phone) =
-		 @extschema@.hubspot_normalize_phone(CASE WHEN l.call_direction = 'INBOUND'
-												  THEN l.call_from_number ELSE l.call_to_number END)
-	 AND l.call_timestamp >= c.createdate
-	WHERE NOT l.archived AND NOT c.archived
-	  AND l.call_timestamp >= coalesce(window_start, '-infinity')	-- implied: narrows the calls read
-	  AND c.createdate >= coalesce(window_start, '-infinity') AND c.createdate < coalesce(window_end, 'infinity')
-	GROUP BY c.hubspot_id, c.createdate),
-call_contact_stats AS (
-	SELECT count(*) AS reached,
-		   extract(epoch FROM avg(first_call_at - createdate)) / 3600 AS hours_to_first_call
-	FROM first_calls),
+linked_stats AS (
+	SELECT count(*) FILTER (WHERE m.deals > 0) AS converted,
+		   count(*) FILTER (WHERE m.deals > 0 AND m.vsl_watched) AS watched_converted,
+		   count(m.first_call_at) AS reached,
+		   extract(epoch FROM avg(m.first_call_at - m.createdate)) / 3600 AS hours_to_first_call
+	FROM @extschema@.hubspot_contact_metrics m
+	WHERE m.createdate >= coalesce(window_start, '-infinity') AND m.createdate < coalesce(window_end, 'infinity')),
 -- Deals created in the window, grouped by what decides their flags.
 created AS (
 	SELECT d.qualified_status, d.trial_status, count(*) AS deals
@@ -218,7 +488,7 @@ call_stats AS (
 	WHERE NOT l.archived
 	  AND l.call_timestamp >= coalesce(window_start, '-infinity') AND l.call_timestamp < coalesce(window_end, 'infinity'))
 SELECT m.name, m.value, m.unit, m.description
-FROM contact_stats k, converted_stats v, call_contact_stats r, created_stats a, closed_stats b, call_stats l,
+FROM contact_stats k, linked_stats v, linked_stats r, created_stats a, closed_stats b, call_stats l,
 LATERAL (VALUES
 	(1, 'new_contacts', k.contacts::numeric, 'contacts',
 		'contacts created in the window'),
@@ -277,7 +547,7 @@ ORDER BY m.ord;
 END
 $$;
 COMMENT ON FUNCTION hubspot_metrics(timestamptz, timestamptz) IS
-	'the sales dashboard''s metrics over [window_start, window_end) (NULL: unbounded), one row each; see docs/metrics.md';
+	'the sales dashboard''s metrics over [window_start, window_end) (NULL: unbounded), one row each; see the README';
 
 -- Breakdowns.  Each is a function of the window and a view of all time
 -- (the view is the function with NULL bounds).
@@ -342,12 +612,16 @@ FROM (SELECT c.sales_script_version AS v, count(*) AS contacts
 	  WHERE NOT c.archived
 		AND c.createdate >= coalesce(window_start, '-infinity') AND c.createdate < coalesce(window_end, 'infinity')
 	  GROUP BY c.sales_script_version) s
-LEFT JOIN (SELECT c.sales_script_version AS v, count(*) AS with_deal, count(*) FILTER (WHERE w.won_deals > 0) AS with_won
-		   FROM @extschema@.hubspot_contacts_with_deals() w
-		   JOIN @extschema@.hubspot_contacts_raw c ON c.hubspot_id = w.contact_id
-		   WHERE NOT c.archived
-			 AND c.createdate >= coalesce(window_start, '-infinity') AND c.createdate < coalesce(window_end, 'infinity')
-		   GROUP BY c.sales_script_version) w ON w.v IS NOT DISTINCT FROM s.v
+LEFT JOIN (SELECT m.sales_script_version AS v, count(*) AS with_deal,
+				  count(*) FILTER (WHERE m.contact_id IN (
+					  SELECT dc.contact_id
+					  FROM @extschema@.hubspot_deal_contacts dc
+					  JOIN @extschema@.hubspot_deals_raw d ON d.hubspot_id = dc.deal_id
+					  JOIN @extschema@.hubspot_deal_stage_outcomes o ON o.dealstage = d.dealstage AND o.outcome = 'won')) AS with_won
+		   FROM @extschema@.hubspot_contact_metrics m
+		   WHERE m.deals > 0
+			 AND m.createdate >= coalesce(window_start, '-infinity') AND m.createdate < coalesce(window_end, 'infinity')
+		   GROUP BY m.sales_script_version) w ON w.v IS NOT DISTINCT FROM s.v
 ORDER BY s.v NULLS LAST
 $$;
 COMMENT ON FUNCTION hubspot_metrics_by_script_version(timestamptz, timestamptz) IS
@@ -364,11 +638,21 @@ CREATE FUNCTION hubspot_metrics_by_week(window_start timestamptz DEFAULT NULL, w
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 WITH
-k AS (SELECT date_trunc('week', c.createdate)::date AS week, count(*) AS n
-	  FROM @extschema@.hubspot_contacts_raw c
-	  WHERE NOT c.archived
-		AND c.createdate >= coalesce(window_start, '-infinity') AND c.createdate < coalesce(window_end, 'infinity')
-	  GROUP BY 1),
+-- Contacts are the many rows: rather than truncate each one's createdate,
+-- count each week's range of the covering index (Monday 00:00 to the next,
+-- in the session's time zone, as date_trunc('week') places them).
+kw AS (SELECT date_trunc('week', min(c.createdate)) AS first_week, max(c.createdate) AS last_at
+	   FROM @extschema@.hubspot_contacts_raw c
+	   WHERE NOT c.archived
+		 AND c.createdate >= coalesce(window_start, '-infinity') AND c.createdate < coalesce(window_end, 'infinity')),
+k AS (SELECT w.ws::date AS week, n.n
+	  FROM kw, generate_series(kw.first_week, kw.last_at, interval '1 week') w(ws),
+	  LATERAL (SELECT count(*) AS n
+			   FROM @extschema@.hubspot_contacts_raw c
+			   WHERE NOT c.archived
+				 AND c.createdate >= w.ws AND c.createdate < w.ws + interval '1 week'
+				 AND c.createdate >= coalesce(window_start, '-infinity') AND c.createdate < coalesce(window_end, 'infinity')) n
+	  WHERE n.n > 0),
 a AS (SELECT date_trunc('week', d.createdate)::date AS week, count(*) AS n
 	  FROM @extschema@.hubspot_deals_raw d
 	  WHERE NOT d.archived

@@ -111,4 +111,6 @@ SELECT (SELECT count(*) FROM hubspot_contacts_raw) AS contacts,
 	   (SELECT count(*) FROM hubspot_deals_raw) AS deals,
 	   (SELECT count(*) FROM hubspot_calls_raw) AS calls,
 	   pg_size_pretty(pg_total_relation_size('hubspot_contacts_raw')) AS contacts_size,
-	   (SELECT count(*) FROM hubspot_calls_with_contacts WHERE contact_id IS NOT NULL) AS calls_linked;
+	   (SELECT count(*) FROM hubspot_calls_with_contacts WHERE contact_id IS NOT NULL) AS calls_linked,
+	   (SELECT count(*) FROM hubspot_deal_contacts) AS deal_contact_pairs,
+	   (SELECT count(*) FROM hubspot_contact_metrics) AS contacts_with_deal_or_call;

@@ -20,6 +20,9 @@ for size in ${sizes[@]}; do
 	echo "== $size: $contacts contacts, $deals deals, $calls calls"
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 	psql -X -q -d "$db" -c "CREATE EXTENSION hubspot_sync"
+	start=$(date +%s.%N)
 	psql -X -q -d "$db" -v contacts=$contacts -v deals=$deals -v calls=$calls -f load.sql
+	echo "load (with the metrics triggers): $(echo "$(date +%s.%N) - $start" | bc) s"
 	psql -X -q -d "$db" -v runs=$RUNS -f time.sql
+	psql -X -q -d "$db" -v runs=$RUNS -f upsert.sql
 done

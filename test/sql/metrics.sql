@@ -195,3 +195,166 @@ ROLLBACK;
 
 -- The rollback restored the defaults.
 SELECT count(*) AS stage_rows FROM hubspot_deal_stage_outcomes;
+
+--
+-- The side tables.  Which contacts have a deal, and each contact's first
+-- call, are kept in hubspot_deal_contacts and hubspot_contact_metrics by
+-- triggers on the three synced tables.  After every kind of change the
+-- sync (or a user) makes, check() compares them, and the metrics read from
+-- them, with the same answers recomputed from scratch by straightforward
+-- queries on the synced tables: the deals' associations unnested, every
+-- call matched to every contact by phone number.
+--
+BEGIN;
+DELETE FROM hubspot_contacts_raw;
+DELETE FROM hubspot_deals_raw;
+DELETE FROM hubspot_calls_raw;
+CREATE FUNCTION pg_temp.check(OUT side_tables_ok boolean, OUT metrics_ok boolean, OUT contacts_with_deal bigint,
+                              OUT contacts_reached bigint)
+LANGUAGE sql AS $$
+WITH pairs AS (
+    SELECT DISTINCT d.hubspot_id AS deal_id, e ->> 'id' AS contact_id
+    FROM hubspot_deals_raw d,
+         jsonb_array_elements(CASE WHEN jsonb_typeof(d.raw_json -> 'associations' -> 'contacts' -> 'results') = 'array'
+                                   THEN d.raw_json -> 'associations' -> 'contacts' -> 'results' END) e
+    WHERE NOT d.archived AND e ->> 'id' IS NOT NULL),
+first_calls AS (
+    SELECT c.hubspot_id, min(l.call_timestamp) AS first_call_at
+    FROM hubspot_contacts_raw c
+    JOIN hubspot_calls_raw l
+      ON hubspot_normalize_phone(c.phone) =
+         hubspot_normalize_phone(CASE WHEN l.call_direction = 'INBOUND' THEN l.call_from_number ELSE l.call_to_number END)
+     AND l.call_timestamp >= c.createdate
+    WHERE NOT c.archived AND NOT l.archived
+    GROUP BY c.hubspot_id),
+per_contact AS (
+    SELECT c.hubspot_id AS contact_id, c.createdate, c.vsl_watched, c.sales_script_version,
+           (SELECT count(*) FROM pairs p WHERE p.contact_id = c.hubspot_id)::integer AS deals, f.first_call_at
+    FROM hubspot_contacts_raw c LEFT JOIN first_calls f USING (hubspot_id)
+    WHERE NOT c.archived AND c.createdate IS NOT NULL),
+expected_side AS (
+    SELECT * FROM per_contact WHERE deals > 0 OR first_call_at IS NOT NULL),
+-- The metrics that read the side tables, all time and for January 2024.
+expected_metrics AS (
+    SELECT w.s, w.e, v.*
+    FROM (VALUES (NULL::timestamptz, NULL::timestamptz), ('2024-01-01', '2024-02-01')) w(s, e),
+    LATERAL (SELECT count(*) FILTER (WHERE p.deals > 0)::numeric AS with_deal,
+                    count(p.first_call_at)::numeric AS reached,
+                    round((extract(epoch FROM avg(p.first_call_at - p.createdate)) / 3600)::numeric, 2) AS hours,
+                    round(100.0 * count(*) FILTER (WHERE p.deals > 0 AND p.vsl_watched)
+                          / nullif(count(*) FILTER (WHERE p.vsl_watched), 0), 2) AS watched_rate
+             FROM per_contact p
+             WHERE p.createdate >= coalesce(w.s, '-infinity') AND p.createdate < coalesce(w.e, 'infinity')) v),
+actual_metrics AS (
+    SELECT w.s, w.e,
+           max(m.value) FILTER (WHERE m.name = 'contacts_with_deal') AS with_deal,
+           max(m.value) FILTER (WHERE m.name = 'contacts_reached_by_phone') AS reached,
+           max(m.value) FILTER (WHERE m.name = 'average_time_to_first_contact') AS hours,
+           max(m.value) FILTER (WHERE m.name = 'conversion_rate_vsl_watched') AS watched_rate
+    FROM (VALUES (NULL::timestamptz, NULL::timestamptz), ('2024-01-01', '2024-02-01')) w(s, e),
+         hubspot_metrics(w.s, w.e) m
+    GROUP BY w.s, w.e),
+expected_with_deals AS (
+    SELECT p.contact_id, count(*) AS deals, count(*) FILTER (WHERE o.outcome = 'won') AS won_deals
+    FROM pairs p JOIN hubspot_deals_raw d ON d.hubspot_id = p.deal_id
+    LEFT JOIN hubspot_deal_stage_outcomes o ON o.dealstage = d.dealstage
+    GROUP BY p.contact_id)
+SELECT NOT EXISTS (SELECT * FROM pairs EXCEPT SELECT * FROM hubspot_deal_contacts)
+       AND NOT EXISTS (SELECT * FROM hubspot_deal_contacts EXCEPT SELECT * FROM pairs)
+       AND NOT EXISTS (SELECT * FROM expected_side EXCEPT SELECT * FROM hubspot_contact_metrics)
+       AND NOT EXISTS (SELECT * FROM hubspot_contact_metrics EXCEPT SELECT * FROM expected_side),
+       NOT EXISTS (SELECT * FROM expected_metrics EXCEPT SELECT * FROM actual_metrics)
+       AND NOT EXISTS (SELECT * FROM actual_metrics EXCEPT SELECT * FROM expected_metrics)
+       AND NOT EXISTS (SELECT * FROM expected_with_deals EXCEPT SELECT * FROM hubspot_contacts_with_deals())
+       AND NOT EXISTS (SELECT * FROM hubspot_contacts_with_deals() EXCEPT SELECT * FROM expected_with_deals),
+       (SELECT count(*) FROM hubspot_contact_metrics WHERE deals > 0),
+       (SELECT count(first_call_at) FROM hubspot_contact_metrics)
+$$;
+
+-- Inserts.  t1..t4 created in January; calls to t1 after its creation, from
+-- t2 before its creation (so t2 is not reached).
+INSERT INTO hubspot_contacts_raw (hubspot_id, phone, createdate, vsl_watched, raw_json) VALUES
+  ('t1', '+33 6 10 00 00 01', '2024-01-02 00:00+00', true,  '{}'),
+  ('t2', '+33 6 10 00 00 02', '2024-01-03 00:00+00', true,  '{}'),
+  ('t3', NULL,                '2024-01-04 00:00+00', false, '{}'),
+  ('t4', '+33 6 10 00 00 04', '2024-01-05 00:00+00', NULL,  '{}');
+INSERT INTO hubspot_deals_raw (hubspot_id, dealstage, createdate, closedate, raw_json) VALUES
+  ('e1', 'closedwon', '2024-01-06 00:00+00', '2024-01-09 00:00+00',
+   '{"associations": {"contacts": {"results": [{"id": "t1"}, {"id": "t2"}, {"id": "t2"}]}}}'),
+  ('e2', 'appointmentscheduled', '2024-01-07 00:00+00', NULL,
+   '{"associations": {"contacts": {"results": [{"id": "t3"}]}}}');
+INSERT INTO hubspot_calls_raw (hubspot_id, call_direction, call_to_number, call_from_number, call_timestamp, raw_json) VALUES
+  ('m1', 'OUTBOUND', '0033610000001', '+33 1 86 95 00 00', '2024-01-02 05:00+00', '{}'),
+  ('m2', 'INBOUND', '+33 1 86 95 00 00', '+33 (0)6 10 00 00 02', '2024-01-01 00:00+00', '{}');
+-- t1, t2, t3 have a deal; t1 is reached.
+SELECT * FROM pg_temp.check();
+SELECT * FROM hubspot_contact_metrics ORDER BY contact_id;
+
+-- Archive a deal: t1 and t2 lose it.
+UPDATE hubspot_deals_raw SET archived = true WHERE hubspot_id = 'e1';
+SELECT * FROM pg_temp.check();
+-- Change a deal's associations: e2 now goes with t4 and t1, not t3.
+UPDATE hubspot_deals_raw
+SET raw_json = '{"associations": {"contacts": {"results": [{"id": "t4"}, {"id": "t1"}]}}}'
+WHERE hubspot_id = 'e2';
+SELECT * FROM pg_temp.check();
+-- Change a contact's phone: t1 moves to another number (no longer reached),
+-- t3 takes t2's (whose call m2 came before t3 was created: not reached).
+UPDATE hubspot_contacts_raw SET phone = '+33 6 99 99 99 99' WHERE hubspot_id = 't1';
+UPDATE hubspot_contacts_raw SET phone = '0033 6 10 00 00 02' WHERE hubspot_id = 't3';
+SELECT * FROM pg_temp.check();
+-- Calls to t4, then an earlier one: its first call moves back.
+INSERT INTO hubspot_calls_raw (hubspot_id, call_direction, call_to_number, call_from_number, call_timestamp, raw_json) VALUES
+  ('m3', 'OUTBOUND', '+33 6 10 00 00 04', '+33 1 86 95 00 00', '2024-01-08 00:00+00', '{}');
+SELECT * FROM pg_temp.check();
+INSERT INTO hubspot_calls_raw (hubspot_id, call_direction, call_to_number, call_from_number, call_timestamp, raw_json) VALUES
+  ('m4', 'OUTBOUND', '+33 6 10 00 00 04', '+33 1 86 95 00 00', '2024-01-05 12:00+00', '{}');
+SELECT * FROM pg_temp.check();
+SELECT contact_id, first_call_at FROM hubspot_contact_metrics WHERE contact_id = 't4';
+-- A page as the sync writes it (INSERT ... ON CONFLICT DO UPDATE): m2 moves
+-- after t2's and t3's creation (both reached: they share the number now),
+-- m1 is archived, m5 is new.
+INSERT INTO hubspot_calls_raw AS t (hubspot_id, call_direction, call_to_number, call_from_number, call_timestamp, raw_json, archived) VALUES
+  ('m1', 'OUTBOUND', '0033610000001', '+33 1 86 95 00 00', '2024-01-02 05:00+00', '{"v": 2}', true),
+  ('m2', 'INBOUND', '+33 1 86 95 00 00', '+33 (0)6 10 00 00 02', '2024-01-04 06:00+00', '{"v": 2}', false),
+  ('m5', 'INBOUND', '+33 1 86 95 00 00', '+33 6 10 00 00 02', '2024-01-04 07:00+00', '{}', false)
+ON CONFLICT (hubspot_id) DO UPDATE SET call_timestamp = EXCLUDED.call_timestamp, raw_json = EXCLUDED.raw_json,
+    archived = EXCLUDED.archived;
+SELECT * FROM pg_temp.check();
+-- A contact archived, then back; a contact's creation date moved.
+UPDATE hubspot_contacts_raw SET archived = true WHERE hubspot_id = 't4';
+SELECT * FROM pg_temp.check();
+UPDATE hubspot_contacts_raw SET archived = false WHERE hubspot_id = 't4';
+UPDATE hubspot_contacts_raw SET createdate = '2024-01-04 06:30+00' WHERE hubspot_id = 't2';
+SELECT * FROM pg_temp.check();
+-- The deal back from archived, then deletes of a deal, a call, a contact.
+UPDATE hubspot_deals_raw SET archived = false WHERE hubspot_id = 'e1';
+SELECT * FROM pg_temp.check();
+DELETE FROM hubspot_deals_raw WHERE hubspot_id = 'e2';
+DELETE FROM hubspot_calls_raw WHERE hubspot_id = 'm4';
+DELETE FROM hubspot_contacts_raw WHERE hubspot_id = 't2';
+SELECT * FROM pg_temp.check();
+-- TRUNCATE, one table at a time, then everything back.
+TRUNCATE hubspot_calls_raw;
+SELECT * FROM pg_temp.check();
+TRUNCATE hubspot_deals_raw;
+SELECT * FROM pg_temp.check();
+INSERT INTO hubspot_deals_raw (hubspot_id, dealstage, createdate, raw_json) VALUES
+  ('e3', 'closedwon', '2024-01-06 00:00+00', '{"associations": {"contacts": {"results": [{"id": "t1"}, {"id": "t4"}]}}}');
+INSERT INTO hubspot_calls_raw (hubspot_id, call_direction, call_to_number, call_from_number, call_timestamp, raw_json) VALUES
+  ('m6', 'OUTBOUND', '+33 6 10 00 00 04', '+33 1 86 95 00 00', '2024-01-09 00:00+00', '{}');
+SELECT * FROM pg_temp.check();
+TRUNCATE hubspot_contacts_raw;
+SELECT * FROM pg_temp.check();
+-- Contacts synced after their deals and calls are linked to them.
+INSERT INTO hubspot_contacts_raw (hubspot_id, phone, createdate, vsl_watched, raw_json) VALUES
+  ('t1', '+33 6 10 00 00 01', '2024-01-02 00:00+00', true, '{}'),
+  ('t4', '+33 6 10 00 00 04', '2024-01-05 00:00+00', NULL, '{}');
+SELECT * FROM pg_temp.check();
+-- hubspot_metrics_rebuild() recomputes the same rows from scratch.
+CREATE TEMP TABLE kept AS SELECT * FROM hubspot_contact_metrics;
+SELECT hubspot_metrics_rebuild();
+SELECT NOT EXISTS (SELECT * FROM kept EXCEPT SELECT * FROM hubspot_contact_metrics)
+       AND (SELECT count(*) FROM kept) = (SELECT count(*) FROM hubspot_contact_metrics) AS rebuild_same;
+SELECT * FROM pg_temp.check();
+ROLLBACK;
