@@ -19,7 +19,7 @@ DATA_built = hubspot_sync--1.0.sql
 EXTRA_CLEAN = hubspot_sync--1.0.sql
 PGFILEDESC = "hubspot_sync - mirror HubSpot CRM objects into PostgreSQL"
 
-REGRESS = setup phone convert sync_contacts sync_deals sync_calls resync errors security sync_all views incremental metrics schedule
+REGRESS = setup phone convert sync_contacts sync_deals sync_calls resync errors security sync_all views incremental parallel metrics schedule
 REGRESS_OPTS = --inputdir=test --outputdir=test --encoding=UTF8
 
 PG_CPPFLAGS = -I$(srcdir)/src -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare

@@ -24,6 +24,7 @@ pg_virtualenv -v 15 \
     -o "cron.use_background_workers=on" \
     -o "hubspot_sync.database=contrib_regression" \
     -o "hubspot_sync.sync_interval=0" \
+    -o "hubspot_sync.parallel_full_sync=off" \
     -o "max_worker_processes=16" \
     bash test/run-in-cluster.sh 2>&1 | tee test/installcheck.log || status=$?
 

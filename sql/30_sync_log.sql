@@ -6,6 +6,8 @@ CREATE TABLE hubspot_sync_state (
 	full_sync_after text,
 	full_sync_started_at timestamptz,
 	full_sync_max_modified timestamptz,
+	full_sync_list_high text,
+	full_sync_search_low text,
 	last_full_sync_at timestamptz,
 	last_modified_cursor timestamptz
 );
@@ -13,6 +15,18 @@ COMMENT ON COLUMN hubspot_sync_state.full_sync_phase IS 'list of an unfinished f
 COMMENT ON COLUMN hubspot_sync_state.last_modified_cursor IS 'incremental syncs ask for records modified at or after this, less hubspot_sync.incremental_overlap';
 COMMENT ON TABLE hubspot_sync_state IS 'per object type: where an unfinished full sync stopped, and when the last one finished';
 COMMENT ON COLUMN hubspot_sync_state.full_sync_after IS 'paging cursor in that list (NULL: its first page)';
+COMMENT ON COLUMN hubspot_sync_state.full_sync_list_high IS 'highest id the unfinished full sync''s list has written: it covers every id up to there (9223372036854775807: the list is not in id order, it covers nothing early)';
+COMMENT ON COLUMN hubspot_sync_state.full_sync_search_low IS 'lowest id the unfinished full sync''s search slice has written: it covers every id from there up';
+
+-- The ids an unfinished full sync has seen, from its list and its search
+-- slice (two processes), so a complete one can mark the rest gone.
+-- Unlogged: a crash empties it, and a resumed full sync never marks.
+CREATE UNLOGGED TABLE hubspot_sync_seen (
+	object_type text NOT NULL,
+	hubspot_id text NOT NULL,
+	PRIMARY KEY (object_type, hubspot_id)
+);
+COMMENT ON TABLE hubspot_sync_seen IS 'ids seen so far by the running full sync of each object type; emptied when it ends';
 
 CREATE TABLE hubspot_sync_runs (
 	run_id bigserial PRIMARY KEY,

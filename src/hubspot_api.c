@@ -53,6 +53,7 @@ hubspot_settings_from_gucs(HubspotSettings *settings)
 	settings->full_sync_interval_s = hubspot_full_sync_interval_s;
 	settings->incremental_overlap_ms = hubspot_incremental_overlap_ms;
 	settings->search_page_size = hubspot_search_page_size;
+	settings->parallel_full_sync = hubspot_parallel_full_sync;
 }
 
 /* Sleep ms milliseconds, answering a cancel or terminate at once. */
@@ -391,14 +392,14 @@ hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
 }
 
 /*
- * Fetch one page of POST /crm/v3/objects/{type}/search: records whose
- * modification time is at or after since_ms, oldest first, limit of them
- * from offset on, with every given property (in the body: no URL limit).
+ * POST /crm/v3/objects/{type}/search with the given filters (a JSON array,
+ * ANDed) and sort, limit records from offset on, with every given property
+ * (in the body: no URL limit).
  */
-void
-hubspot_search_page(HubspotClient *client, const HubspotObjectType *type,
-					List *properties, int64 since_ms, int offset, int limit,
-					HubspotPage *page)
+static void
+search_page(HubspotClient *client, const HubspotObjectType *type, List *properties,
+			const char *filters, const char *sort_property, bool descending,
+			int offset, int limit, HubspotPage *page)
 {
 	char	   *path = psprintf("/crm/v3/objects/%s/search", type->name);
 	StringInfoData body;
@@ -407,11 +408,10 @@ hubspot_search_page(HubspotClient *client, const HubspotObjectType *type,
 
 	initStringInfo(&body);
 	appendStringInfo(&body,
-					 "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"%s\","
-					 "\"operator\":\"GTE\",\"value\":\"" INT64_FORMAT "\"}]}],"
-					 "\"sorts\":[{\"propertyName\":\"%s\",\"direction\":\"ASCENDING\"}],"
+					 "{\"filterGroups\":[{\"filters\":%s}],"
+					 "\"sorts\":[{\"propertyName\":\"%s\",\"direction\":\"%s\"}],"
 					 "\"limit\":%d,\"after\":\"%d\",\"properties\":[",
-					 type->modified_property, since_ms, type->modified_property,
+					 filters, sort_property, descending ? "DESCENDING" : "ASCENDING",
 					 limit, offset);
 	foreach(lc, properties)
 	{
@@ -424,6 +424,76 @@ hubspot_search_page(HubspotClient *client, const HubspotObjectType *type,
 	response = hubspot_request_json(client, "POST", path, NULL, body.data);
 	read_results(response, "POST", path, page);
 	page->extra = NULL;
+}
+
+/*
+ * One page of the records whose modification time is at or after since_ms,
+ * oldest first.
+ */
+void
+hubspot_search_page(HubspotClient *client, const HubspotObjectType *type,
+					List *properties, int64 since_ms, int offset, int limit,
+					HubspotPage *page)
+{
+	char	   *filters = psprintf("[{\"propertyName\":\"%s\",\"operator\":\"GTE\","
+								   "\"value\":\"" INT64_FORMAT "\"}]",
+								   type->modified_property, since_ms);
+
+	search_page(client, type, properties, filters, type->modified_property, false,
+				offset, limit, page);
+}
+
+/*
+ * One page of the records whose id is below below_id (NULL: any), highest
+ * id first.  Each query starts afresh from the last id seen, so the search
+ * endpoint's 10,000-result cap never applies.
+ */
+void
+hubspot_search_ids_below(HubspotClient *client, const HubspotObjectType *type,
+						 List *properties, const char *below_id, int limit,
+						 HubspotPage *page)
+{
+	StringInfoData filters;
+
+	initStringInfo(&filters);
+	appendStringInfoChar(&filters, '[');
+	if (below_id != NULL)
+	{
+		appendStringInfoString(&filters, "{\"propertyName\":\"hs_object_id\",\"operator\":\"LT\",\"value\":");
+		escape_json(&filters, below_id);
+		appendStringInfoChar(&filters, '}');
+	}
+	appendStringInfoChar(&filters, ']');
+	search_page(client, type, properties, filters.data, "hs_object_id", true, 0, limit, page);
+}
+
+/*
+ * POST /crm/v4/associations/{from}/{to}/batch/read for the given ids (at
+ * most 1,000): its "results" array.
+ */
+Jsonb *
+hubspot_association_batch(HubspotClient *client, const char *from_type,
+						  const char *to_type, List *ids)
+{
+	char	   *path = psprintf("/crm/v4/associations/%s/%s/batch/read", from_type, to_type);
+	StringInfoData body;
+	ListCell   *lc;
+	HubspotPage page;
+
+	Assert(list_length(ids) <= HUBSPOT_MAX_ASSOCIATION_BATCH);
+	initStringInfo(&body);
+	appendStringInfoString(&body, "{\"inputs\":[");
+	foreach(lc, ids)
+	{
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoChar(&body, ',');
+		appendStringInfoString(&body, "{\"id\":");
+		escape_json(&body, (char *) lfirst(lc));
+		appendStringInfoChar(&body, '}');
+	}
+	appendStringInfoString(&body, "]}");
+	read_results(hubspot_request_json(client, "POST", path, NULL, body.data), "POST", path, &page);
+	return page.results;
 }
 
 /* GET /crm/v3/properties/{type}: the "results" array of definitions. */

@@ -25,6 +25,7 @@ typedef struct HubspotSettings
 	int			full_sync_interval_s;	/* a full sync at least this often */
 	int			incremental_overlap_ms; /* re-read this far before the cursor */
 	int			search_page_size;
+	bool		parallel_full_sync; /* a search slice alongside the list */
 } HubspotSettings;
 
 typedef struct HubspotClient
@@ -47,6 +48,9 @@ typedef struct HubspotPage
 /* Longest escaped property list put in one URL (HubSpot: 414 past ~8,000). */
 #define HUBSPOT_MAX_PROPERTIES_QUERY 6000
 
+/* Ids per v4 association batch read. */
+#define HUBSPOT_MAX_ASSOCIATION_BATCH 1000
+
 extern void hubspot_settings_from_gucs(HubspotSettings *settings);
 extern Jsonb *hubspot_request_json(HubspotClient *client, const char *method,
 								   const char *path, const char *query,
@@ -57,6 +61,11 @@ extern void hubspot_list_page(HubspotClient *client, const HubspotObjectType *ty
 extern void hubspot_search_page(HubspotClient *client, const HubspotObjectType *type,
 								List *properties, int64 since_ms, int offset, int limit,
 								HubspotPage *page);
+extern void hubspot_search_ids_below(HubspotClient *client, const HubspotObjectType *type,
+									 List *properties, const char *below_id, int limit,
+									 HubspotPage *page);
+extern Jsonb *hubspot_association_batch(HubspotClient *client, const char *from_type,
+										const char *to_type, List *ids);
 extern Jsonb *hubspot_property_definitions(HubspotClient *client,
 										   const HubspotObjectType *type);
 extern char *hubspot_jsonb_string(JsonbContainer *container, const char *key);

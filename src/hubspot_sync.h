@@ -18,6 +18,7 @@ extern bool hubspot_preloaded;
 extern int	hubspot_full_sync_interval_s;
 extern int	hubspot_incremental_overlap_ms;
 extern int	hubspot_search_page_size;
+extern bool hubspot_parallel_full_sync;
 
 #define HUBSPOT_URL_MAX		1024
 #define HUBSPOT_TOKEN_MAX	1024

@@ -32,6 +32,7 @@ bool		hubspot_preloaded = false;
 int			hubspot_full_sync_interval_s = 7 * 24 * 3600;
 int			hubspot_incremental_overlap_ms = 10 * 60 * 1000;
 int			hubspot_search_page_size = 200;
+bool		hubspot_parallel_full_sync = true;
 
 void		_PG_init(void);
 
@@ -169,6 +170,16 @@ _PG_init(void)
 							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("hubspot_sync.parallel_full_sync",
+							 "Whether a full sync reads the list from the lowest id and a search slice from the highest at once.",
+							 "The slice runs in one more background worker and meets the list in the middle; "
+							 "off, a full sync follows the list alone.",
+							 &hubspot_parallel_full_sync,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	hubspot_rate_limit_init();
 	hubspot_scheduler_define_settings();

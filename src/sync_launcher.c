@@ -32,7 +32,7 @@
 #include "utils/timestamp.h"
 
 #include "hubspot_api.h"
-#include "sync_object.h"
+#include "sync_launcher.h"
 
 typedef struct SyncShared
 {
@@ -108,8 +108,9 @@ start_worker(dsm_segment *seg, int slot_index, BackgroundWorkerHandle **handle)
 	worker.bgw_restart_time = BGW_NEVER_RESTART;
 	snprintf(worker.bgw_library_name, BGW_MAXLEN, "hubspot_sync");
 	snprintf(worker.bgw_function_name, BGW_MAXLEN, "hubspot_sync_worker_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "hubspot_sync worker for %s",
-			 shared->slots[slot_index].object_type);
+	snprintf(worker.bgw_name, BGW_MAXLEN, "hubspot_sync worker for %s%s",
+			 shared->slots[slot_index].object_type,
+			 shared->slots[slot_index].search_slice ? " (search slice)" : "");
 	snprintf(worker.bgw_type, BGW_MAXLEN, "hubspot_sync worker");
 	worker.bgw_main_arg = Int32GetDatum(slot_index);
 	memcpy(worker.bgw_extra, &h, sizeof(h));
@@ -205,6 +206,64 @@ run_syncs(const char **names, int n, bool full)
 	explicit_bzero(shared->settings.token, sizeof(shared->settings.token));
 	dsm_detach(seg);
 	return result;
+}
+
+/*
+ * From a full sync's worker: start the search slice of the same object type
+ * in one more worker.  False when no worker slot is free (the full sync
+ * then goes on alone).
+ */
+bool
+hubspot_start_search_slice(const HubspotSettings *settings, const SyncSlot *parent,
+						   SliceWorker *worker)
+{
+	Size		size = offsetof(SyncShared, slots) + sizeof(SyncSlot);
+	SyncShared *shared;
+	SyncSlot   *slot;
+
+	worker->seg = dsm_create(size, 0);
+	dsm_pin_mapping(worker->seg);	/* outlives the current transaction */
+	shared = dsm_segment_address(worker->seg);
+	memset(shared, 0, size);
+	memcpy(&shared->settings, settings, sizeof(*settings));
+	shared->database = MyDatabaseId;
+	shared->user = GetUserId();
+	shared->nslots = 1;
+	slot = &shared->slots[0];
+	strlcpy(slot->object_type, parent->object_type, sizeof(slot->object_type));
+	strlcpy(slot->started_by, parent->started_by, sizeof(slot->started_by));
+	slot->full = true;
+	slot->search_slice = true;
+	slot->parent_run_id = parent->run_id;
+
+	if (!start_worker(worker->seg, 0, &worker->handle))
+	{
+		explicit_bzero(shared->settings.token, sizeof(shared->settings.token));
+		dsm_detach(worker->seg);
+		worker->seg = NULL;
+		worker->handle = NULL;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Wait for a search slice to end (stop it first if terminate) and copy
+ * what it reported into result.
+ */
+void
+hubspot_finish_search_slice(SliceWorker *worker, bool terminate, SyncSlot *result)
+{
+	SyncShared *shared = dsm_segment_address(worker->seg);
+
+	if (terminate)
+		TerminateBackgroundWorker(worker->handle);
+	(void) WaitForBackgroundWorkerShutdown(worker->handle);
+	memcpy(result, &shared->slots[0], sizeof(SyncSlot));
+	explicit_bzero(shared->settings.token, sizeof(shared->settings.token));
+	dsm_detach(worker->seg);
+	worker->seg = NULL;
+	worker->handle = NULL;
 }
 
 /* Tell the session about the values that did not convert. */
@@ -380,9 +439,13 @@ hubspot_sync_worker_main(Datum main_arg)
 	memcpy(&settings, &shared->settings, sizeof(settings));
 
 	BackgroundWorkerInitializeConnectionByOid(shared->database, shared->user, 0);
-	pgstat_report_appname(psprintf("hubspot_sync %s", slot->object_type));
+	pgstat_report_appname(psprintf("hubspot_sync %s%s", slot->object_type,
+								   slot->search_slice ? " (search slice)" : ""));
 
-	hubspot_sync_object(&settings, slot);
+	if (slot->search_slice)
+		hubspot_sync_search_slice(&settings, slot);
+	else
+		hubspot_sync_object(&settings, slot);
 
 	explicit_bzero(settings.token, sizeof(settings.token));
 	dsm_detach(seg);

@@ -26,13 +26,16 @@ typedef struct SyncSlot
 {
 	char		object_type[32];
 	bool		full;			/* asked for a full sync */
+	bool		search_slice;	/* the search half of a parallel full sync */
+	int64		parent_run_id;	/* the slice's full sync */
 	char		started_by[128];	/* application_name (session user) */
 	SyncStatus	status;
 	int64		run_id;
-	char		mode[32];
+	char		mode[64];
 	int			pages;
 	int			requests;
 	int			retries;
+	int			rate_limited;	/* 429s received */
 	int64		records;
 	int64		inserted;
 	int64		updated;
@@ -50,5 +53,6 @@ typedef struct SyncSlot
 } SyncSlot;
 
 extern void hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot);
+extern void hubspot_sync_search_slice(const HubspotSettings *settings, SyncSlot *slot);
 
 #endif							/* HUBSPOT_SYNC_OBJECT_H */

@@ -7,9 +7,10 @@ HubSpot error bodies and rate-limit headers.  Standard library only.
 
 Tests switch behaviour per run through the base URL only: before /crm/... the
 path may carry segment pairs, in any order:
-  /_fault/<spec>   '+'-separated faults [contacts.|deals.|calls.]KIND[*count][@page],
-                   KIND: 500 502 503 504 400 404 429 429noretry slow<ms> malformed
-                   badrecord drop.  *count is counted per whole prefix string;
+  /_fault/<spec>   '+'-separated faults [TYPE.][ENDPOINT.]KIND[*count][@page],
+                   TYPE: contacts deals calls; ENDPOINT: list search associations
+                   properties; KIND: 500 502 503 504 400 404 429 429noretry slow<ms>
+                   malformed badrecord shuffled (a page's results in reverse) drop.  *count is counted per whole prefix string;
                    @page (1-based) matches list pages (from the cursor) and search
                    pages (from the offset) only.
   /_version/2      contact #1 renamed, deal #0 won for 9999.99, one new contact;
@@ -476,8 +477,8 @@ class DataCache:
 # Faults, rate limits, statistics
 # ----------------------------------------------------------------------------
 
-FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?"
-                      r"(500|502|503|504|400|404|429noretry|429|slow\d+|malformed|badrecord|drop)"
+FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties)\.)?"
+                      r"(500|502|503|504|400|404|429noretry|429|slow\d+|malformed|badrecord|shuffled|drop)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
     "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
@@ -489,15 +490,26 @@ FAULT_ERRORS = {
 }
 
 
+def endpoint_kind(key):
+    """list, search, associations or properties, from an Op's stats key."""
+    if key.endswith("/search"):
+        return "search"
+    if "/crm/v4/associations/" in key:
+        return "associations"
+    if "/crm/v3/properties/" in key:
+        return "properties"
+    return "list"
+
+
 def parse_faults(spec):
     faults = []
     for part in spec.split("+"):
         m = FAULT_RE.match(part)
         if not m:
             raise ValueError(f"invalid fault '{part}'")
-        faults.append({"type": m.group(1), "kind": m.group(2),
-                       "count": int(m.group(3)) if m.group(3) else None,
-                       "page": int(m.group(4)) if m.group(4) else None})
+        faults.append({"type": m.group(1), "endpoint": m.group(2), "kind": m.group(3),
+                       "count": int(m.group(4)) if m.group(4) else None,
+                       "page": int(m.group(5)) if m.group(5) else None})
     return faults
 
 
@@ -803,6 +815,8 @@ class Handler(BaseHTTPRequestHandler):
                     resp.body["results"] += [42, {"properties": {"email": "no-id@example.com"},
                                                   "createdAt": iso(T_START), "updatedAt": iso(T_START),
                                                   "archived": False}]
+                elif fault["kind"] == "shuffled" and isinstance(resp.body.get("results"), list):
+                    resp.body["results"].reverse()
                 elif fault["kind"] == "malformed":
                     text = json.dumps(resp.body, ensure_ascii=False, separators=(",", ":"))
                     resp.body = text[:max(8, len(text) // 2)]
@@ -866,6 +880,8 @@ class Handler(BaseHTTPRequestHandler):
         """Apply every matching slow fault, then return the first other matching fault."""
         for n, f in enumerate(ctx["faults"]):
             if f["type"] and f["type"] != op.objtype:
+                continue
+            if f["endpoint"] and f["endpoint"] != endpoint_kind(op.key):
                 continue
             if f["page"] is not None and f["page"] != op.page:
                 continue

@@ -26,6 +26,9 @@ mock_stats() {
 	echo "RESULT mock_stats $2 $(curl -fsS "http://127.0.0.1:$1/_mock/stats" |
 		jq -c '{requests, responses_429, by_endpoint: (.by_endpoint | map_values(.requests))}')"
 }
+# BENCH_ONLY="full ingest" runs only those sections (full, incremental,
+# ingest, memory); unset, all of them.
+only() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # utime + stime, 1/100 s
 
 # run_sync LABEL URL CALL [SESSION_SQL]: run the call, print its wall time
@@ -93,10 +96,19 @@ echo "installed hubspot_sync.so: $(stat -c '%y %s' "$(pg_config --pkglibdir)/hub
 # ---------------------------------------------------------------------------
 # 1. Full sync of all three, 150 ms a request, 100 requests per 10 s
 # ---------------------------------------------------------------------------
+if only full; then
+# The list alone (one after chain per type), then list + search slice.
+fresh
+mock_reset 18800
+run_sync full_rl100_list_only $URL_LIMITED "hubspot_sync_all(full => true)" \
+	"SET hubspot_sync.parallel_full_sync = off;"
+mock_stats 18800 full_rl100_list_only
+sleep 11
 fresh
 mock_reset 18800
 run_sync full_rl100 $URL_LIMITED "hubspot_sync_all(full => true)"
 mock_stats 18800 full_rl100
+fi
 
 # ---------------------------------------------------------------------------
 # 2. Incremental syncs, 150 ms: no change, then 500 changed contacts
@@ -117,6 +129,7 @@ WHERE updated_at >= (SELECT last_modified_cursor FROM hubspot_sync_state WHERE o
 \g (tuples_only format=unaligned)
 SQL
 }
+if only incremental; then
 sleep 11                                   # let the 10-second windows empty
 mock_reset 18800
 run_sync incr0_150ms $URL_LIMITED "hubspot_sync_all()"
@@ -134,13 +147,21 @@ prepare_500
 mock_reset 18803
 run_sync incr500_0ms $URL_FAST "hubspot_sync_all()" "SET hubspot_sync.incremental_overlap = 0;"
 mock_stats 18803 incr500_0ms
+fi
 
 # ---------------------------------------------------------------------------
 # 1b. Full sync, 190 requests per 10 s
 # ---------------------------------------------------------------------------
+if only full; then
 set_rate 190
 fresh
 sleep 5
+mock_reset 18801
+run_sync full_rl190_list_only $URL_LIMITED190 "hubspot_sync_all(full => true)" \
+	"SET hubspot_sync.parallel_full_sync = off;"
+mock_stats 18801 full_rl190_list_only
+sleep 11
+fresh
 mock_reset 18801
 run_sync full_rl190 $URL_LIMITED190 "hubspot_sync_all(full => true)"
 mock_stats 18801 full_rl190
@@ -151,10 +172,12 @@ sleep 11
 mock_reset 18801
 echo "RESULT plain_chains_150ms $(python3 "$B/plain_chains.py" $URL_LIMITED190 $TOKEN)"
 mock_stats 18801 plain_chains_150ms
+fi
 
 # ---------------------------------------------------------------------------
 # 3. Ingest speed, no latency: full contacts sync vs plain SQL upsert
 # ---------------------------------------------------------------------------
+if only ingest; then
 set_rate 1000
 fresh
 q -c CHECKPOINT
@@ -175,10 +198,13 @@ echo "RESULT fetch_only $(python3 "$B/fetch_pages.py" $URL_FAST $TOKEN "$pages")
 echo "pages file: $(du -h "$pages" | cut -f1)"
 q -f "$B/plain_upsert.sql" < "$pages"
 rm -f "$pages"
+fi
 
 # ---------------------------------------------------------------------------
 # 4. Peak memory of the contacts worker: 29,000 and 290,000 contacts
 # ---------------------------------------------------------------------------
+if only memory; then
+set_rate 1000
 fresh
 q -Atc "SET hubspot_sync.api_url = '$URL_FAST'; SELECT object_type, status, records, duration FROM hubspot_sync('contacts', full => true)" &
 sync_pid=$!
@@ -196,4 +222,5 @@ sync_pid=$!
 poll_worker 290000
 wait $sync_pid
 q -c "SELECT pg_size_pretty(pg_total_relation_size('hubspot_contacts_raw')) AS contacts_table_with_indexes"
+fi
 echo "== done (load $(load))"

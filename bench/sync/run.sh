@@ -4,7 +4,9 @@
 # bench/README.md; this prints the raw figures (and keeps them in
 # bench/sync/logs/last-run.log).
 #
-#   bash bench/sync/run.sh          # as root, after `make install`; ~8-9 minutes
+#   bash bench/sync/run.sh          # as root, after `make install`; ~10 minutes
+#   BENCH_ONLY="full" bash bench/sync/run.sh   # only some sections: full,
+#                                   # incremental (needs full), ingest, memory
 #
 # Data: the design's portal, 29,000 contacts with 100 properties each (12
 # standard + 88 custom), 1,000 deals, 200 calls; 290,000 contacts for the
