@@ -220,6 +220,9 @@ hubspot_start_search_slice(const HubspotSettings *settings, const SyncSlot *pare
 	Size		size = offsetof(SyncShared, slots) + sizeof(SyncSlot);
 	SyncShared *shared;
 	SyncSlot   *slot;
+	bool		started;
+	/* The handle lives until hubspot_finish_search_slice, across pages. */
+	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
 
 	worker->seg = dsm_create(size, 0);
 	dsm_pin_mapping(worker->seg);	/* outlives the current transaction */
@@ -236,15 +239,16 @@ hubspot_start_search_slice(const HubspotSettings *settings, const SyncSlot *pare
 	slot->search_slice = true;
 	slot->parent_run_id = parent->run_id;
 
-	if (!start_worker(worker->seg, 0, &worker->handle))
+	started = start_worker(worker->seg, 0, &worker->handle);
+	MemoryContextSwitchTo(oldcxt);
+	if (!started)
 	{
 		explicit_bzero(shared->settings.token, sizeof(shared->settings.token));
 		dsm_detach(worker->seg);
 		worker->seg = NULL;
 		worker->handle = NULL;
-		return false;
 	}
-	return true;
+	return started;
 }
 
 /*
@@ -262,6 +266,7 @@ hubspot_finish_search_slice(SliceWorker *worker, bool terminate, SyncSlot *resul
 	memcpy(result, &shared->slots[0], sizeof(SyncSlot));
 	explicit_bzero(shared->settings.token, sizeof(shared->settings.token));
 	dsm_detach(worker->seg);
+	pfree(worker->handle);
 	worker->seg = NULL;
 	worker->handle = NULL;
 }

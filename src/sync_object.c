@@ -80,9 +80,13 @@ typedef struct SyncState
 
 static void read_property_names(SyncContext *cxt);
 
+/* Where allocations went before the transaction, and go again after it. */
+static MemoryContext outside_transaction_cxt = NULL;
+
 static void
 begin_transaction(const char *activity)
 {
+	outside_transaction_cxt = CurrentMemoryContext;
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -97,6 +101,7 @@ commit_transaction(void)
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	MemoryContextSwitchTo(outside_transaction_cxt);
 	pgstat_report_stat(false);
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
@@ -147,7 +152,7 @@ static void
 prepare_context(SyncContext *cxt)
 {
 	char	   *schema;
-	Oid			upsert_types[3] = {JSONBOID, JSONBOID, BOOLOID};
+	Oid			upsert_types[4] = {JSONBOID, JSONBOID, BOOLOID, JSONBOID};
 
 	run_sql("SELECT n.nspname FROM pg_catalog.pg_extension e"
 			" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
@@ -159,7 +164,7 @@ prepare_context(SyncContext *cxt)
 				 errmsg("extension \"hubspot_sync\" is not installed in this database")));
 	cxt->schema = MemoryContextStrdup(TopMemoryContext, quote_identifier(schema));
 
-	cxt->upsert_plan = SPI_prepare(hubspot_upsert_sql(cxt->type, schema), 3, upsert_types);
+	cxt->upsert_plan = SPI_prepare(hubspot_upsert_sql(cxt->type, schema), 4, upsert_types);
 	if (cxt->upsert_plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	SPI_keepplan(cxt->upsert_plan);
@@ -357,11 +362,12 @@ update_run(SyncContext *cxt, const char *status, const char *error)
 
 /* Upsert the page's records into the table; count what happened. */
 static void
-upsert_page(SyncContext *cxt, HubspotPage *page, bool keep_associations)
+upsert_page(SyncContext *cxt, HubspotPage *page, bool keep_associations,
+			Jsonb *associations)
 {
 	SyncSlot   *slot = cxt->slot;
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', ' '};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
 	HeapTuple	tuple;
 	TupleDesc	desc;
 	bool		isnull;
@@ -372,6 +378,8 @@ upsert_page(SyncContext *cxt, HubspotPage *page, bool keep_associations)
 	values[1] = page->extra ? JsonbPGetDatum(page->extra) : (Datum) 0;
 	nulls[1] = page->extra ? ' ' : 'n';
 	values[2] = BoolGetDatum(keep_associations);
+	values[3] = associations ? JsonbPGetDatum(associations) : (Datum) 0;
+	nulls[3] = associations ? ' ' : 'n';
 	rc = SPI_execute_plan(cxt->upsert_plan, values, nulls, false, 0);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "upsert of a page returned %s", SPI_result_code_string(rc));
@@ -654,7 +662,7 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 					page.next_after = NULL;
 				}
 			}
-			upsert_page(cxt, &page, archived);
+			upsert_page(cxt, &page, archived, NULL);
 
 			/* The resume point moves with the page it follows. */
 			args[1] = page.next_after;
@@ -769,7 +777,7 @@ sync_incremental(SyncContext *cxt, int64 cursor_ms)
 
 		begin_transaction(psprintf("hubspot_sync: writing %s page %d",
 								   cxt->type->name, cxt->slot->pages + 1));
-		upsert_page(cxt, &page, true);
+		upsert_page(cxt, &page, true, NULL);
 		if (cxt->page_max_updated != 0)
 		{
 			/* Only over what was written, and never backwards. */
@@ -896,13 +904,13 @@ hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot)
 }
 
 /*
- * Put the associations read from the v4 batch endpoint into a page of
- * search results, in the shape the list gives them: "associations":
- * {"deals": {"results": [{"id": "…", "type": "contact_to_deal"}]}}.
- * $1 the results, $2 an array of {"kind", "type", "results"}: the kind of
- * object, the name of an unlabelled association, the batch's results.
+ * From the v4 batch results of each kind ($1: an array of {"kind", "type",
+ * "results"}: the kind of object, the name of an unlabelled association,
+ * the batch's results) to what the upsert takes: an object from record id
+ * to {"deals": {"results": [{"id": "…", "type": "contact_to_deal"}]}, …},
+ * the list's shape (a labelled association's type is its label).
  */
-static const char *const merge_associations_sql =
+static const char *const associations_by_id_sql =
 "WITH links AS (\n"
 "  SELECT a OPERATOR(pg_catalog.->>) 'kind' AS kind,\n"
 "         f OPERATOR(pg_catalog.->) 'from' OPERATOR(pg_catalog.->>) 'id' AS from_id,\n"
@@ -910,22 +918,19 @@ static const char *const merge_associations_sql =
 "           'id', t OPERATOR(pg_catalog.->>) 'toObjectId',\n"
 "           'type', COALESCE(ty OPERATOR(pg_catalog.->>) 'label', a OPERATOR(pg_catalog.->>) 'type'))\n"
 "           ORDER BY fn, tn, tyn) AS results\n"
-"  FROM pg_catalog.jsonb_array_elements($2) a,\n"
+"  FROM pg_catalog.jsonb_array_elements($1) a,\n"
 "       pg_catalog.jsonb_array_elements(a OPERATOR(pg_catalog.->) 'results') WITH ORDINALITY f(f, fn),\n"
 "       pg_catalog.jsonb_array_elements(f OPERATOR(pg_catalog.->) 'to') WITH ORDINALITY t(t, tn),\n"
 "       pg_catalog.jsonb_array_elements(COALESCE(t OPERATOR(pg_catalog.->) 'associationTypes',\n"
-"                                                '[{}]'::pg_catalog.jsonb)) WITH ORDINALITY ty(ty, tyn)\n"
+"         '[{}]'::pg_catalog.jsonb)) WITH ORDINALITY ty(ty, tyn)\n"
 "  GROUP BY 1, 2\n"
 "), by_record AS (\n"
 "  SELECT from_id, pg_catalog.jsonb_object_agg(kind,\n"
 "           pg_catalog.jsonb_build_object('results', results)) AS associations\n"
 "  FROM links GROUP BY 1\n"
 ")\n"
-"SELECT COALESCE(pg_catalog.jsonb_agg(CASE WHEN b.associations IS NULL THEN r\n"
-"         ELSE r OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('associations', b.associations)\n"
-"         END ORDER BY n), '[]'::pg_catalog.jsonb)\n"
-"FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY e(r, n)\n"
-"LEFT JOIN by_record b ON b.from_id OPERATOR(pg_catalog.=) (r OPERATOR(pg_catalog.->>) 'id')";
+"SELECT COALESCE(pg_catalog.jsonb_object_agg(from_id, associations), '{}'::pg_catalog.jsonb)\n"
+"FROM by_record";
 
 /* "contacts", "deals" -> "contact_to_deal", as the list names them. */
 static char *
@@ -943,7 +948,7 @@ association_type_name(const char *from, const char *to)
 
 /*
  * The associations of the given records (the search returns none), from
- * the v4 batch endpoint: the array merge_associations_sql takes.
+ * the v4 batch endpoint, by record id: the upsert's $4.
  */
 static Jsonb *
 read_associations(SyncContext *cxt, List *ids)
@@ -952,6 +957,12 @@ read_associations(SyncContext *cxt, List *ids)
 	char	   *kinds;
 	char	   *kind;
 	char	   *save = NULL;
+	Oid			types[1];
+	Datum		values[1];
+	bool		isnull;
+	Jsonb	   *by_id;
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	MemoryContext oldcxt;
 
 	initStringInfo(&out);
 	appendStringInfoChar(&out, '[');
@@ -978,24 +989,19 @@ read_associations(SyncContext *cxt, List *ids)
 		}
 	}
 	appendStringInfoChar(&out, ']');
-	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data)));
-}
 
-/* Replace a page's results with the same records and their associations. */
-static void
-merge_associations(HubspotPage *page, Jsonb *associations)
-{
-	Oid			types[2] = {JSONBOID, JSONBOID};
-	Datum		values[2];
-	bool		isnull;
-
-	values[0] = JsonbPGetDatum(page->results);
-	values[1] = JsonbPGetDatum(associations);
-	if (SPI_execute_with_args(merge_associations_sql, 2, types, values, NULL, true, 1) != SPI_OK_SELECT ||
+	begin_transaction(psprintf("hubspot_sync: reading %s associations", cxt->type->name));
+	types[0] = JSONBOID;
+	values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
+	if (SPI_execute_with_args(associations_by_id_sql, 1, types, values, NULL, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
-		elog(ERROR, "could not merge associations into a page");
-	page->results = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0],
-													 SPI_tuptable->tupdesc, 1, &isnull));
+		elog(ERROR, "could not read the associations of a batch");
+	/* Into the caller's memory: SPI's goes with the commit. */
+	oldcxt = MemoryContextSwitchTo(caller_cxt);
+	by_id = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	MemoryContextSwitchTo(oldcxt);
+	commit_transaction();
+	return by_id;
 }
 
 /*
@@ -1097,30 +1103,34 @@ slice_batch(SyncContext *cxt, const char **args)
 							 &ids, &low, &bottom);
 	associations = read_associations(cxt, ids);
 
-	begin_transaction(psprintf("hubspot_sync: writing a search slice of %s", cxt->type->name));
-	/* The list may have written the lowest of these meanwhile. */
-	run_sql(psprintf("SELECT full_sync_list_high FROM %s.hubspot_sync_state"
-					 " WHERE object_type = $1", cxt->schema), 1, args);
-	list_high = state_id(1);
+	/*
+	 * A transaction per page, each with how far down it got.  One statement
+	 * that writes rows per transaction before the last ones keeps the two
+	 * workers' row locks and the metrics triggers' advisory lock in one
+	 * order: a transaction that holds that lock never waits for the other.
+	 */
 	foreach(lc, pages)
 	{
 		HubspotPage *page = lfirst(lc);
+		PageIds		page_ids;
 
-		if (list_high >= 0 && list_high != LIST_NOT_IN_ID_ORDER)
+		read_page_ids(page->results, &page_ids);
+		begin_transaction(psprintf("hubspot_sync: writing a search slice of %s", cxt->type->name));
+		/* The list may have written the lowest of these meanwhile. */
+		run_sql(psprintf("SELECT full_sync_list_high FROM %s.hubspot_sync_state"
+						 " WHERE object_type = $1", cxt->schema), 1, args);
+		list_high = state_id(1);
+		if (list_high >= 0 && list_high != LIST_NOT_IN_ID_ORDER && page_ids.last <= list_high)
 			drop_ids_from(page, list_high, false);
-		merge_associations(page, associations);
-		upsert_page(cxt, page, false);
-	}
-	if (ids != NIL)
-	{
+		upsert_page(cxt, page, false, associations);
 		/* Never up: another slice (of a resumed sync) may be lower. */
-		args[2] = int64_text(low);
+		args[2] = int64_text(page_ids.last);
 		run_sql(psprintf("UPDATE %s.hubspot_sync_state SET full_sync_search_low = $3"
 						 " WHERE object_type = $1 AND (full_sync_search_low IS NULL"
 						 " OR $3::numeric < full_sync_search_low::numeric)", cxt->schema),
 				3, args);
+		commit_transaction();
 	}
-	commit_transaction();
 	MemoryContextSwitchTo(oldcxt);
 	return !bottom;
 }

@@ -1098,6 +1098,8 @@ class Handler(BaseHTTPRequestHandler):
         cache_key = (id(ds()), ot, json.dumps([groups, sorts], sort_keys=True, default=str))
         matched = self.server.search_cache_get(cache_key)
         if matched is None:
+            matched = self.id_range(ds()[ot], groups, sort_prop, descending)
+        if matched is None:
             live = ds()[ot].live
             if compiled:
                 live = [r for r in live if any(all(f(r) for f in g) for g in compiled)]
@@ -1116,6 +1118,32 @@ class Handler(BaseHTTPRequestHandler):
         if after + limit < len(matched):
             out["paging"] = {"next": {"after": str(after + limit)}}
         return Resp(200, out)
+
+    @staticmethod
+    def id_range(td, groups, sort_prop, descending):
+        """Records matching hs_object_id bounds only, sorted by id, without a scan
+        (a keyset-paged full read asks this once a page); None for other queries."""
+        filters = groups[0].get("filters") or [] if len(groups) == 1 else None
+        if not filters or sort_prop not in (None, "hs_object_id", "id"):
+            return None
+        lo, hi = 0, len(td.live_nids)
+        for f in filters:
+            op = str(f.get("operator", "EQ")).upper()
+            if f.get("propertyName") not in ("hs_object_id", "id") or op not in ("LT", "LTE", "GT", "GTE"):
+                return None
+            v = parse_num(f.get("value"))
+            if v is None:
+                return None
+            if op == "LT":
+                hi = min(hi, bisect.bisect_left(td.live_nids, v))
+            elif op == "LTE":
+                hi = min(hi, bisect.bisect_right(td.live_nids, v))
+            elif op == "GT":
+                lo = max(lo, bisect.bisect_right(td.live_nids, v))
+            else:
+                lo = max(lo, bisect.bisect_left(td.live_nids, v))
+        matched = td.live[lo:hi] if lo < hi else []
+        return matched[::-1] if descending else matched
 
     def value_safe(self, ot, rec, name):
         if name == "id":
