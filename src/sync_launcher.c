@@ -252,7 +252,8 @@ hubspot_start_search_slice(const HubspotSettings *settings, const SyncSlot *pare
 }
 
 /*
- * Wait for a search slice to end (stop it first if terminate) and copy
+ * Once the list is done: tell the search slice to stop before its next
+ * request (or stop it at once if terminate), wait for it to end, and copy
  * what it reported into result.
  */
 void
@@ -260,6 +261,7 @@ hubspot_finish_search_slice(SliceWorker *worker, bool terminate, SyncSlot *resul
 {
 	SyncShared *shared = dsm_segment_address(worker->seg);
 
+	shared->slots[0].stop_slice = true;
 	if (terminate)
 		TerminateBackgroundWorker(worker->handle);
 	(void) WaitForBackgroundWorkerShutdown(worker->handle);

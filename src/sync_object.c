@@ -33,6 +33,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/ipc.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
@@ -54,6 +55,18 @@
 
 /* The search slice running beside this worker's full sync, if any. */
 static SliceWorker *running_slice = NULL;
+static bool slice_exit_callback_set = false;
+
+/*
+ * On the way out of a worker killed or cancelled mid-sync (a FATAL skips
+ * PG_CATCH): stop its slice too, so that a cancel stops the whole sync.
+ */
+static void
+stop_slice_at_exit(int code, Datum arg)
+{
+	if (running_slice != NULL && running_slice->handle != NULL)
+		TerminateBackgroundWorker(running_slice->handle);
+}
 
 typedef struct SyncContext
 {
@@ -686,7 +699,12 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 			{
 				slice_ran = true;
 				if (hubspot_start_search_slice(settings, cxt->slot, &slice))
+				{
 					running_slice = &slice;
+					if (!slice_exit_callback_set)
+						before_shmem_exit(stop_slice_at_exit, (Datum) 0);
+					slice_exit_callback_set = true;
+				}
 				else
 					ereport(LOG,
 							(errmsg("hubspot_sync: no background worker free for a search slice of %s; the list goes on alone",
@@ -1027,6 +1045,8 @@ read_slice_batch(SyncContext *cxt, const char *below_id, int64 list_high,
 		PageIds		page_ids;
 		int64		below;
 
+		if (cxt->slot->stop_slice)
+			break;				/* the list is done: nothing left to read */
 		pgstat_report_activity(STATE_RUNNING,
 							   psprintf("hubspot_sync: searching %s below id %s",
 										cxt->type->name, below_id ? below_id : "(top)"));
@@ -1101,6 +1121,11 @@ slice_batch(SyncContext *cxt, const char **args)
 
 	pages = read_slice_batch(cxt, low >= 0 ? int64_text(low) : NULL, list_high,
 							 &ids, &low, &bottom);
+	if (cxt->slot->stop_slice)
+	{
+		MemoryContextSwitchTo(oldcxt);
+		return false;
+	}
 	associations = read_associations(cxt, ids);
 
 	/*
@@ -1114,6 +1139,8 @@ slice_batch(SyncContext *cxt, const char **args)
 		HubspotPage *page = lfirst(lc);
 		PageIds		page_ids;
 
+		if (cxt->slot->stop_slice)
+			break;
 		read_page_ids(page->results, &page_ids);
 		begin_transaction(psprintf("hubspot_sync: writing a search slice of %s", cxt->type->name));
 		/* The list may have written the lowest of these meanwhile. */
@@ -1132,7 +1159,7 @@ slice_batch(SyncContext *cxt, const char **args)
 		commit_transaction();
 	}
 	MemoryContextSwitchTo(oldcxt);
-	return !bottom;
+	return !bottom && !cxt->slot->stop_slice;
 }
 
 /*

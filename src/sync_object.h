@@ -28,6 +28,7 @@ typedef struct SyncSlot
 	bool		full;			/* asked for a full sync */
 	bool		search_slice;	/* the search half of a parallel full sync */
 	int64		parent_run_id;	/* the slice's full sync */
+	volatile bool stop_slice;	/* set by the full sync: the list is done */
 	char		started_by[128];	/* application_name (session user) */
 	SyncStatus	status;
 	int64		run_id;
