@@ -50,6 +50,12 @@
 /* HubSpot's search stops at this many results per query. */
 #define SEARCH_RESULT_CAP 10000
 
+/*
+ * A type with no more live records than this many list pages is left to
+ * the list: its slice would mostly read what the list has written by then.
+ */
+#define SLICE_MIN_LIST_PAGES 20
+
 /* full_sync_list_high when the list is not in id order: it covers nothing early. */
 #define LIST_NOT_IN_ID_ORDER PG_INT64_MAX
 
@@ -1056,6 +1062,13 @@ read_slice_batch(SyncContext *cxt, const char *below_id, int64 list_high,
 		if (page->nresults == 0)
 		{
 			*bottom = true;
+			break;
+		}
+		if (below_id == NULL && page->total >= 0 &&
+			page->total <= SLICE_MIN_LIST_PAGES * settings->page_size)
+		{
+			/* The list reads this many in a few seconds: leave it to it. */
+			cxt->slot->stop_slice = true;
 			break;
 		}
 		if (!page_ids.descending || page_ids.texts == NIL ||
