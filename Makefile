@@ -7,7 +7,9 @@ OBJS = \
 	src/http_client.o \
 	src/hubspot_api.o \
 	src/object_types.o \
+	src/sync_common.o \
 	src/sync_object.o \
+	src/sync_slice.o \
 	src/sync_launcher.o \
 	src/scheduler.o \
 	src/log_filter.o \
