@@ -365,11 +365,17 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 				/*
 				 * Where the slice got to, as committed: once the list
 				 * reaches it, the live records are all written.  The slice
-				 * wrote the records from there up; leave them out.
+				 * wrote the records from there up; leave them out.  With no
+				 * slice running it cannot move from what the run started
+				 * with (a resumed run's earlier slice), so a list-only sync
+				 * does not ask again each page.
 				 */
-				sync_run_sql(psprintf("SELECT full_sync_search_low FROM %s.hubspot_sync_state"
-								 " WHERE object_type = $1", cxt->schema), 1, args);
-				search_low = sync_state_id(1);
+				if (running_slice != NULL)
+				{
+					sync_run_sql(psprintf("SELECT full_sync_search_low FROM %s.hubspot_sync_state"
+										  " WHERE object_type = $1", cxt->schema), 1, args);
+					search_low = sync_state_id(1);
+				}
 				met = list_high != LIST_NOT_IN_ID_ORDER && search_low >= 0 &&
 					list_high >= search_low;
 				if (met)
