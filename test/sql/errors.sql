@@ -90,18 +90,9 @@ SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_fault/contacts.slow30000';
 SET statement_timeout = '1s';
 SELECT hubspot_sync('contacts');
 RESET statement_timeout;
-CREATE FUNCTION pg_temp.wait_for_workers() RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..100 LOOP
-        PERFORM pg_stat_clear_snapshot();  -- see backends come and go
-        IF NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'hubspot_sync worker') THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN false;
-END $$;
-SELECT pg_temp.wait_for_workers() AS worker_gone_within_5s;
+SELECT test_wait_until($$NOT EXISTS (SELECT 1 FROM pg_stat_activity
+                                     WHERE backend_type = 'hubspot_sync worker')$$, '5s')
+       AS worker_gone_within_5s;
 SELECT pg_temp.try_sync('contacts');
 SELECT status, error_message FROM hubspot_sync_runs WHERE object_type = 'contacts' ORDER BY run_id DESC LIMIT 2;
 

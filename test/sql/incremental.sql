@@ -101,27 +101,14 @@ FROM hubspot_contacts_raw ORDER BY hubspot_id::numeric LIMIT 2;
 --    from another session) loses no committed page; the next run resumes
 --    and ends with exactly HubSpot's content.
 SELECT pg_temp.reset_contacts();
-CREATE EXTENSION dblink;
-SELECT dblink_connect('bg', format('dbname=%s host=%s port=%s', current_database(),
-       split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'))) AS connected;
-SELECT dblink_exec('bg', $$SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_fault/contacts.slow200'$$);
-SELECT dblink_exec('bg', $$SET hubspot_sync.access_token = 'pat-na1-test-token'$$);
-SELECT dblink_exec('bg', $$SET hubspot_sync.page_size = 10$$);
-SELECT dblink_send_query('bg', $$SELECT status FROM hubspot_sync('contacts')$$) AS sent;
-CREATE FUNCTION pg_temp.kill_contacts_worker_after(pages int) RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..300 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        IF EXISTS (SELECT 1 FROM hubspot_sync_runs WHERE object_type = 'contacts'
-                   AND status = 'running' AND hubspot_sync_runs.pages >= kill_contacts_worker_after.pages) THEN
-            RETURN pg_terminate_backend(pid) FROM pg_stat_activity
-                   WHERE backend_type = 'hubspot_sync worker' AND application_name = 'hubspot_sync contacts';
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN false;
-END $$;
-SELECT pg_temp.kill_contacts_worker_after(3) AS killed;
+SELECT test_start_in_background($$SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_fault/contacts.slow200';
+                                  SET hubspot_sync.access_token = 'pat-na1-test-token';
+                                  SET hubspot_sync.page_size = 10$$,
+                                $$SELECT status FROM hubspot_sync('contacts')$$) AS sent;
+SELECT test_wait_until($$EXISTS (SELECT 1 FROM hubspot_sync_runs WHERE object_type = 'contacts'
+                                 AND status = 'running' AND pages >= 3)$$, '15s') AS three_pages_written;
+SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
+WHERE backend_type = 'hubspot_sync worker' AND application_name = 'hubspot_sync contacts';
 SELECT count(*) AS rows_the_other_session_got FROM dblink_get_result('bg', false) AS t(x text);
 SELECT dblink_disconnect('bg');
 SELECT full_sync_phase, full_sync_after IS NOT NULL AS has_cursor FROM hubspot_sync_state WHERE object_type = 'contacts';
@@ -132,7 +119,6 @@ SELECT status, error_message FROM hubspot_sync_runs WHERE object_type = 'contact
 -- A full sync now finds nothing to write: the content is exactly HubSpot's.
 SELECT mode, records, inserted, updated, unchanged FROM hubspot_sync('contacts', full => true);
 SELECT count(*) AS contacts, count(*) FILTER (WHERE archived) AS archived FROM hubspot_contacts_raw;
-DROP EXTENSION dblink;
 
 -- 8. The request budget is shared by the three parallel workers.  This
 --    mock allows 12 requests per 10 s and answers 429 past that.  Within a

@@ -79,47 +79,24 @@ RESET hubspot_sync.max_retries;
 -- 5. The sync's worker killed in the middle: what both halves committed
 --    stays, the next run resumes both, and the content ends exact.
 SELECT pg_temp.reset_contacts();
-CREATE EXTENSION dblink;
-SELECT dblink_connect('bg', format('dbname=%s host=%s port=%s', current_database(),
-       split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'))) AS connected;
-SELECT dblink_exec('bg', $$SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_size/1500x40x30/_fault/contacts.list.slow300'$$);
-SELECT dblink_exec('bg', $$SET hubspot_sync.access_token = 'pat-na1-test-token'$$);
-SELECT dblink_exec('bg', $$SET hubspot_sync.page_size = 20$$);
-SELECT dblink_exec('bg', $$SET hubspot_sync.parallel_full_sync = on$$);
-SELECT dblink_send_query('bg', $$SELECT status FROM hubspot_sync('contacts', full => true)$$) AS sent;
+SELECT test_start_in_background($$SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_size/1500x40x30/_fault/contacts.list.slow300';
+                                  SET hubspot_sync.access_token = 'pat-na1-test-token';
+                                  SET hubspot_sync.page_size = 20;
+                                  SET hubspot_sync.parallel_full_sync = on$$,
+                                $$SELECT status FROM hubspot_sync('contacts', full => true)$$) AS sent;
 -- The list is slow here (300 ms a page): kill its worker once the slice
 -- has committed a batch from the top.
-CREATE FUNCTION pg_temp.kill_when_both_wrote() RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..600 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        IF EXISTS (SELECT 1 FROM hubspot_sync_state WHERE object_type = 'contacts'
-                   AND full_sync_search_low IS NOT NULL AND full_sync_list_high IS NOT NULL) THEN
-            RETURN pg_terminate_backend(pid) FROM pg_stat_activity
-                   WHERE backend_type = 'hubspot_sync worker' AND application_name = 'hubspot_sync contacts';
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN false;
-END $$;
-SELECT pg_temp.kill_when_both_wrote() AS killed;
+SELECT test_wait_until($$EXISTS (SELECT 1 FROM hubspot_sync_state WHERE object_type = 'contacts'
+                                 AND full_sync_search_low IS NOT NULL
+                                 AND full_sync_list_high IS NOT NULL)$$, '30s') AS both_wrote;
+SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
+WHERE backend_type = 'hubspot_sync worker' AND application_name = 'hubspot_sync contacts';
 SELECT count(*) AS rows_the_other_session_got FROM dblink_get_result('bg', false) AS t(x text);
 SELECT dblink_disconnect('bg');
-DROP EXTENSION dblink;
 -- Its slice was stopped with it, within 2 s (a cancel stops the whole sync).
-CREATE FUNCTION pg_temp.slices_gone() RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..40 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        IF NOT EXISTS (SELECT 1 FROM pg_stat_activity
-                       WHERE application_name = 'hubspot_sync contacts (search slice)') THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN false;
-END $$;
-SELECT pg_temp.slices_gone() AS slices_gone;
+SELECT test_wait_until($$NOT EXISTS (SELECT 1 FROM pg_stat_activity
+                                     WHERE application_name = 'hubspot_sync contacts (search slice)')$$,
+                       '2s') AS slices_gone;
 SELECT full_sync_phase, full_sync_list_high IS NOT NULL AS list_got_somewhere,
        full_sync_search_low IS NOT NULL AS slice_got_somewhere
 FROM hubspot_sync_state WHERE object_type = 'contacts';
