@@ -1206,6 +1206,13 @@ class MockServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
+    def handle_error(self, request, client_address):
+        # A client that drops its connection (a sync canceled or killed, a
+        # request it no longer wants) is normal: no traceback for it.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
     def __init__(self, opts):
         super().__init__((opts.host, opts.port), Handler)
         self.opts = opts
