@@ -1,12 +1,19 @@
 /*-------------------------------------------------------------------------
  * http_client.c
- *	  One interruptible HTTP request with libcurl.
+ *	  Interruptible HTTP requests with libcurl, several in flight at once.
  *
- * A request runs synchronously in the calling process, which is always a
- * sync worker.  A progress callback aborts the transfer as soon as a cancel
- * or terminate request is pending, so a sync stops within about a second
- * even in the middle of a slow response; CHECK_FOR_INTERRUPTS then raises
- * the proper Postgres error.
+ * Requests run in the calling process, which is always a sync worker,
+ * through one curl multi handle: http_request_start sends a request and
+ * returns at once, so the worker can write the previous page while HubSpot
+ * prepares the next one; http_request_wait then drives every request in
+ * flight until that one is done.  Connections stay open between requests
+ * (the multi handle keeps them).
+ *
+ * Waits poll curl at most 100 ms at a time and a progress callback aborts
+ * transfers as soon as a cancel or terminate request is pending, so a sync
+ * stops within a fraction of a second even in the middle of a slow
+ * response; CHECK_FOR_INTERRUPTS then raises the proper Postgres error.
+ * Whoever catches that error calls http_cancel_all.
  *
  * curl is initialised lazily, in the process that uses it, never in the
  * postmaster.  The Authorization header is never logged: CURLOPT_VERBOSE
@@ -18,51 +25,70 @@
 #include <curl/curl.h>
 
 #include "miscadmin.h"
+#include "utils/timestamp.h"
 
 #include "http_client.h"
 
 /* Stop reading a response past this size: no HubSpot page comes close. */
 #define HTTP_MAX_BODY (256 * 1024 * 1024)
 
-static CURL *curl_handle = NULL;
+/* More than a sync ever keeps in flight (a page's property chunks, a batch). */
+#define HTTP_MAX_IN_FLIGHT 32
 
-static CURL *
-get_curl_handle(void)
+/* How long one wait for curl lasts before checking for interrupts again. */
+#define HTTP_POLL_MS 100
+
+struct HttpRequest
 {
-	if (curl_handle == NULL)
+	CURL	   *easy;
+	struct curl_slist *headers;
+	char	   *auth;			/* the Authorization header line */
+	char		errbuf[CURL_ERROR_SIZE];
+	StringInfoData body;		/* in the memory context of the start */
+	int			retry_after_ms;
+	bool		done;
+	CURLcode	result;
+	int			slot;			/* in in_flight[] */
+};
+
+static CURLM *multi = NULL;
+static HttpRequest *in_flight[HTTP_MAX_IN_FLIGHT];
+
+static CURLM *
+get_multi_handle(void)
+{
+	if (multi == NULL)
 	{
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			ereport(ERROR,
 					(errcode(ERRCODE_SYSTEM_ERROR),
 					 errmsg("could not initialize libcurl")));
-		curl_handle = curl_easy_init();
-		if (curl_handle == NULL)
+		multi = curl_multi_init();
+		if (multi == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("could not create a libcurl handle")));
+					 errmsg("could not create a libcurl multi handle")));
 	}
-	else
-		curl_easy_reset(curl_handle);	/* keeps the connection cache */
-	return curl_handle;
+	return multi;
 }
 
 static size_t
 write_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
-	HttpResponse *response = (HttpResponse *) userdata;
+	HttpRequest *request = (HttpRequest *) userdata;
 	size_t		len = size * nmemb;
 
 	/* Never ereport from inside curl: refuse instead, curl then fails. */
-	if (response->body.len + len > HTTP_MAX_BODY)
+	if (request->body.len + len > HTTP_MAX_BODY)
 		return 0;
-	appendBinaryStringInfo(&response->body, data, len);
+	appendBinaryStringInfo(&request->body, data, len);
 	return len;
 }
 
 static size_t
 read_header(char *data, size_t size, size_t nmemb, void *userdata)
 {
-	HttpResponse *response = (HttpResponse *) userdata;
+	HttpRequest *request = (HttpRequest *) userdata;
 	size_t		len = size * nmemb;
 	static const char name[] = "retry-after:";
 
@@ -78,7 +104,7 @@ read_header(char *data, size_t size, size_t nmemb, void *userdata)
 		seconds = strtod(value, &end);
 		/* Only the delay-seconds form; an HTTP date counts as absent. */
 		if (end != value && seconds >= 0 && seconds < 3600)
-			response->retry_after_ms = (int) (seconds * 1000);
+			request->retry_after_ms = (int) (seconds * 1000);
 	}
 	return len;
 }
@@ -91,59 +117,169 @@ check_interrupts(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
 	return (QueryCancelPending || ProcDiePending) ? 1 : 0;
 }
 
-void
-http_request(const char *method, const char *url, const char *json_body,
-			 const HttpRequestOptions *options, HttpResponse *response)
+/* Let curl do what it can without blocking, and note finished transfers. */
+static void
+drive_transfers(void)
 {
-	CURL	   *curl = get_curl_handle();
-	struct curl_slist *headers = NULL;
-	char	   *auth;
-	char		errbuf[CURL_ERROR_SIZE];
-	CURLcode	rc;
+	int			running;
+	int			left;
+	CURLMsg    *msg;
+	CURLMcode	mc;
 
-	initStringInfo(&response->body);
-	response->status = 0;
-	response->retry_after_ms = -1;
-	response->curl_code = 0;
-	response->curl_error[0] = '\0';
-	response->transient = false;
-	errbuf[0] = '\0';
+	mc = curl_multi_perform(multi, &running);
+	if (mc != CURLM_OK)
+		elog(ERROR, "curl_multi_perform failed: %s", curl_multi_strerror(mc));
+	while ((msg = curl_multi_info_read(multi, &left)) != NULL)
+	{
+		HttpRequest *request = NULL;
 
-	auth = psprintf("Authorization: Bearer %s", options->token);
-	headers = curl_slist_append(headers, auth);
-	headers = curl_slist_append(headers, "Accept: application/json");
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &request);
+		if (request != NULL)
+		{
+			request->done = true;
+			request->result = msg->data.result;
+		}
+	}
+}
+
+/* Wait up to timeout_ms for any socket, then drive; answers interrupts. */
+static void
+poll_transfers(int timeout_ms)
+{
+	CHECK_FOR_INTERRUPTS();
+	(void) curl_multi_poll(multi, NULL, 0, timeout_ms, NULL);
+	CHECK_FOR_INTERRUPTS();
+	drive_transfers();
+}
+
+/* Free what curl holds for the request, and wipe the token. */
+static void
+release_request(HttpRequest *request)
+{
+	curl_multi_remove_handle(multi, request->easy);
+	curl_easy_cleanup(request->easy);
+	curl_slist_free_all(request->headers);
+	explicit_bzero(request->auth, strlen(request->auth));
+	in_flight[request->slot] = NULL;
+}
+
+/*
+ * Send a request and return without waiting for the answer.  The request
+ * and its answer's body live in the current memory context, which must
+ * outlast http_request_wait or http_request_cancel.
+ */
+HttpRequest *
+http_request_start(const char *method, const char *url, const char *json_body,
+				   const HttpRequestOptions *options)
+{
+	HttpRequest *request;
+	CURL	   *curl;
+	int			slot;
+	curl_off_t	pretransfer = 0;
+
+	get_multi_handle();
+	for (slot = 0; slot < HTTP_MAX_IN_FLIGHT && in_flight[slot] != NULL; slot++)
+		;
+	if (slot == HTTP_MAX_IN_FLIGHT)
+		elog(ERROR, "too many HTTP requests in flight");
+
+	request = palloc0(sizeof(HttpRequest));
+	initStringInfo(&request->body);
+	request->retry_after_ms = -1;
+	request->slot = slot;
+	request->easy = curl = curl_easy_init();
+	if (curl == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("could not create a libcurl handle")));
+
+	request->auth = psprintf("Authorization: Bearer %s", options->token);
+	request->headers = curl_slist_append(request->headers, request->auth);
+	request->headers = curl_slist_append(request->headers, "Accept: application/json");
 	if (json_body != NULL)
-		headers = curl_slist_append(headers, "Content-Type: application/json");
+		request->headers = curl_slist_append(request->headers, "Content-Type: application/json");
 
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, request->headers);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "hubspot_sync/1.0 (PostgreSQL extension)");
 	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long) options->timeout_ms);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long) options->connect_timeout_ms);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, request->errbuf);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, response);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, request);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, read_header);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, response);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, request);
 	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_interrupts);
+	curl_easy_setopt(curl, CURLOPT_PRIVATE, (char *) request);
 	if (strcmp(method, "POST") == 0)
+		curl_easy_setopt(curl, CURLOPT_COPYPOSTFIELDS, json_body ? json_body : "");
+
+	if (curl_multi_add_handle(multi, curl) != CURLM_OK)
 	{
-		curl_easy_setopt(curl, CURLOPT_POST, 1L);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json_body ? json_body : "");
+		curl_easy_cleanup(curl);
+		curl_slist_free_all(request->headers);
+		explicit_bzero(request->auth, strlen(request->auth));
+		elog(ERROR, "could not add a request to the libcurl multi handle");
 	}
+	in_flight[slot] = request;
 
-	rc = curl_easy_perform(curl);
+	/*
+	 * Drive it until the request has left (a reused connection: at once; a
+	 * new one: once connected), so HubSpot works on it while we do not.
+	 */
+	drive_transfers();
+	while (!request->done &&
+		   curl_easy_getinfo(curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK &&
+		   pretransfer == 0)
+		poll_transfers(10);
+	return request;
+}
 
-	/* Drop the token from memory curl no longer needs. */
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(headers);
-	explicit_bzero(auth, strlen(auth));
-	pfree(auth);
+/* Whether the answer is in (or the transfer failed); never waits. */
+bool
+http_request_done(HttpRequest *request)
+{
+	if (!request->done)
+		drive_transfers();
+	return request->done;
+}
+
+/*
+ * Wait for the request's answer (driving the others in flight meanwhile)
+ * and fill response; its body stays in the memory context of the start.
+ * The request is gone afterwards.
+ */
+void
+http_request_wait(HttpRequest *request, HttpResponse *response)
+{
+	CURLcode	rc;
+
+	while (!request->done)
+		poll_transfers(HTTP_POLL_MS);
+
+	rc = request->result;
+	response->body = request->body;
+	response->status = 0;
+	response->retry_after_ms = request->retry_after_ms;
+	response->curl_code = (int) rc;
+	response->curl_error[0] = '\0';
+	response->transient = false;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &response->status);
+	else
+		strlcpy(response->curl_error,
+				request->errbuf[0] ? request->errbuf : curl_easy_strerror(rc),
+				sizeof(response->curl_error));
+	release_request(request);
+	pfree(request->auth);
+	pfree(request);
 
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 	{
@@ -151,29 +287,44 @@ http_request(const char *method, const char *url, const char *json_body,
 		/* Not reached unless the interrupt was already served. */
 	}
 
-	response->curl_code = (int) rc;
-	if (rc != CURLE_OK)
+	switch (rc)
 	{
-		strlcpy(response->curl_error, errbuf[0] ? errbuf : curl_easy_strerror(rc),
-				sizeof(response->curl_error));
-		switch (rc)
-		{
-			case CURLE_COULDNT_CONNECT:
-			case CURLE_OPERATION_TIMEDOUT:
-			case CURLE_SEND_ERROR:
-			case CURLE_RECV_ERROR:
-			case CURLE_GOT_NOTHING:
-			case CURLE_PARTIAL_FILE:
-			case CURLE_COULDNT_RESOLVE_HOST:
-			case CURLE_SSL_CONNECT_ERROR:
-				response->transient = true;
-				break;
-			default:
-				break;
-		}
-		return;
+		case CURLE_COULDNT_CONNECT:
+		case CURLE_OPERATION_TIMEDOUT:
+		case CURLE_SEND_ERROR:
+		case CURLE_RECV_ERROR:
+		case CURLE_GOT_NOTHING:
+		case CURLE_PARTIAL_FILE:
+		case CURLE_COULDNT_RESOLVE_HOST:
+		case CURLE_SSL_CONNECT_ERROR:
+			response->transient = true;
+			break;
+		default:
+			break;
 	}
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
+}
+
+/* Drop a request whose answer is no longer wanted. */
+void
+http_request_cancel(HttpRequest *request)
+{
+	release_request(request);
+	pfree(request->body.data);
+	pfree(request->auth);
+	pfree(request);
+}
+
+/*
+ * Drop every request in flight, after an error.  Only curl's side is freed
+ * (and the token wiped): call it before the memory contexts the requests
+ * were started in go.
+ */
+void
+http_cancel_all(void)
+{
+	for (int i = 0; i < HTTP_MAX_IN_FLIGHT; i++)
+		if (in_flight[i] != NULL)
+			release_request(in_flight[i]);
 }
 
 /* The host part of a URL, for error messages. */

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  * http_client.h
- *	  One interruptible HTTP request with libcurl.
+ *	  Interruptible HTTP requests with libcurl, several in flight at once.
  *-------------------------------------------------------------------------
  */
 #ifndef HUBSPOT_HTTP_CLIENT_H
@@ -25,10 +25,17 @@ typedef struct HttpRequestOptions
 	int			connect_timeout_ms;
 } HttpRequestOptions;
 
-extern void http_request(const char *method, const char *url,
-						 const char *json_body,
-						 const HttpRequestOptions *options,
-						 HttpResponse *response);
+/* A request sent and not yet waited for (http_request_start). */
+typedef struct HttpRequest HttpRequest;
+
+extern HttpRequest *http_request_start(const char *method, const char *url,
+									   const char *json_body,
+									   const HttpRequestOptions *options);
+extern bool http_request_done(HttpRequest *request);
+extern void http_request_wait(HttpRequest *request, HttpResponse *response);
+extern void http_request_cancel(HttpRequest *request);
+extern void http_cancel_all(void);
+
 extern char *http_url_host(const char *url);
 extern char *http_escape(const char *s);
 

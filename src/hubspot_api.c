@@ -1,6 +1,13 @@
 /*-------------------------------------------------------------------------
  * hubspot_api.c
- *	  HubSpot's REST API: requests with retries, error reports, list pages.
+ *	  HubSpot's REST API: requests with retries, error reports, pages.
+ *
+ * A request is started (paced by the shared budget, then sent) and
+ * finished later, so a sync can write one page while HubSpot prepares the
+ * next; hubspot_request_json does both at once.  A request and what it
+ * needs to be sent again live in a memory context of their own, which
+ * outlives the page it was sent from; hubspot_cancel_requests drops them
+ * all after an error.
  *
  * Responses are parsed with the server's own JSON code: validated first
  * (so a malformed body gets a clear error, not a raw "invalid input
@@ -24,6 +31,7 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "http_client.h"
@@ -178,37 +186,111 @@ backoff_ms(const HubspotSettings *settings, int attempt)
 	return (int) (delay * (0.75 + 0.5 * pg_prng_double(&pg_global_prng_state)));
 }
 
-/*
- * Send one request (path begins with '/', query without '?', body NULL for
- * GET) and return the JSON answer.  Retries as the file header says; raises
- * an error when HubSpot refuses or the retries run out.
- */
-Jsonb *
-hubspot_request_json(HubspotClient *client, const char *method,
-					 const char *path, const char *query, const char *body)
+/* A request to HubSpot in flight, with what it takes to send it again. */
+struct HubspotRequest
 {
-	const HubspotSettings *settings = client->settings;
-	HttpRequestOptions options;
+	MemoryContext cxt;			/* the request's own; gone when it is */
+	HubspotClient *client;
+	char	   *method;
+	char	   *path;
 	char	   *url;
-	bool		is_search = strstr(path, "/search") != NULL;
+	char	   *body;
+	bool		is_search;
+	int			attempt;
+	HttpRequest *http;
+};
 
+/* A page asked for: one request, or one per chunk of the property list. */
+struct HubspotPendingPage
+{
+	const char *method;
+	char	   *path;
+	List	   *requests;		/* HubspotRequest * */
+};
+
+/* Requests outlive the page they were sent from, so they live here. */
+static MemoryContext requests_cxt = NULL;
+
+static MemoryContext
+get_requests_context(void)
+{
+	if (requests_cxt == NULL)
+		requests_cxt = AllocSetContextCreate(TopMemoryContext, "hubspot_sync requests",
+											 ALLOCSET_SMALL_SIZES);
+	return requests_cxt;
+}
+
+/* Wait for a token of the budget, count the attempt and send it. */
+static void
+send_attempt(HubspotRequest *request)
+{
+	const HubspotSettings *settings = request->client->settings;
+	HttpRequestOptions options;
+	MemoryContext oldcxt;
+
+	CHECK_FOR_INTERRUPTS();
+	hubspot_rate_limit_acquire(request->is_search);
+	request->client->requests++;
+	if (request->attempt > 0)
+		request->client->retries++;
 	options.token = settings->token;
 	options.timeout_ms = settings->request_timeout_ms;
 	options.connect_timeout_ms = settings->connect_timeout_ms;
-	url = psprintf("%s%s%s%s", settings->api_url, path, query ? "?" : "", query ? query : "");
+	oldcxt = MemoryContextSwitchTo(request->cxt);
+	request->http = http_request_start(request->method, request->url, request->body, &options);
+	MemoryContextSwitchTo(oldcxt);
+}
 
-	for (int attempt = 0;; attempt++)
+/*
+ * Send one request (path begins with '/', query without '?', body NULL for
+ * GET) and return without waiting for its answer: see
+ * hubspot_request_finish.
+ */
+HubspotRequest *
+hubspot_request_start(HubspotClient *client, const char *method,
+					  const char *path, const char *query, const char *body)
+{
+	MemoryContext cxt = AllocSetContextCreate(get_requests_context(), "hubspot_sync request",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+	HubspotRequest *request = palloc0(sizeof(HubspotRequest));
+
+	request->cxt = cxt;
+	request->client = client;
+	request->method = pstrdup(method);
+	request->path = pstrdup(path);
+	request->url = psprintf("%s%s%s%s", client->settings->api_url, path,
+							query ? "?" : "", query ? query : "");
+	request->body = body ? pstrdup(body) : NULL;
+	request->is_search = strstr(path, "/search") != NULL;
+	MemoryContextSwitchTo(oldcxt);
+
+	send_attempt(request);
+	return request;
+}
+
+/*
+ * The JSON answer of a request (in the current memory context), retrying as
+ * the file header says; raises an error when HubSpot refuses or the retries
+ * run out.  The request is gone afterwards.
+ */
+Jsonb *
+hubspot_request_finish(HubspotRequest *request)
+{
+	const HubspotSettings *settings = request->client->settings;
+	HubspotClient *client = request->client;
+	const char *method = request->method;
+	const char *path = request->path;
+
+	for (;;)
 	{
 		HttpResponse response;
 		bool		retryable;
 		int			delay;
+		int			attempt = request->attempt;
 
-		CHECK_FOR_INTERRUPTS();
-		hubspot_rate_limit_acquire(is_search);
-		client->requests++;
-		if (attempt > 0)
-			client->retries++;
-		http_request(method, url, body, &options, &response);
+		http_request_wait(request->http, &response);
+		request->http = NULL;
 
 		if (response.curl_code == 0 && response.status >= 200 && response.status < 300)
 		{
@@ -221,8 +303,7 @@ hubspot_request_json(HubspotClient *client, const char *method,
 						 errmsg("HubSpot returned a malformed response"),
 						 errdetail("%s %s answered HTTP %ld with a body that is not valid JSON: %s",
 								   method, path, response.status, why)));
-			pfree(response.body.data);
-			pfree(url);
+			MemoryContextDelete(request->cxt);
 			return result;
 		}
 
@@ -237,7 +318,7 @@ hubspot_request_json(HubspotClient *client, const char *method,
 				ereport(ERROR,
 						(errcode(ERRCODE_CONNECTION_FAILURE),
 						 errmsg("could not reach HubSpot at \"%s\": %s",
-								http_url_host(url), response.curl_error),
+								http_url_host(request->url), response.curl_error),
 						 errdetail("%s %s failed after %d attempt(s).", method, path, attempt + 1),
 						 errhint("Check hubspot_sync.api_url and the network; hubspot_sync.request_timeout sets the time limit.")));
 			report_http_error(method, path, &response);
@@ -261,7 +342,38 @@ hubspot_request_json(HubspotClient *client, const char *method,
 						delay, attempt + 1, settings->max_retries)));
 		pfree(response.body.data);
 		interruptible_sleep(delay);
+		request->attempt++;
+		send_attempt(request);
 	}
+}
+
+/* Send one request and wait for its JSON answer. */
+Jsonb *
+hubspot_request_json(HubspotClient *client, const char *method,
+					 const char *path, const char *query, const char *body)
+{
+	return hubspot_request_finish(hubspot_request_start(client, method, path, query, body));
+}
+
+/* Drop a request whose answer is no longer wanted. */
+static void
+cancel_request(HubspotRequest *request)
+{
+	if (request->http != NULL)
+		http_request_cancel(request->http);
+	MemoryContextDelete(request->cxt);
+}
+
+/*
+ * After an error: drop every request still in flight and free what they
+ * held.
+ */
+void
+hubspot_cancel_requests(void)
+{
+	http_cancel_all();
+	if (requests_cxt != NULL)
+		MemoryContextReset(requests_cxt);
 }
 
 /* The "results" array and the paging cursor of a list or search answer. */
@@ -340,27 +452,54 @@ property_chunks(List *properties)
 	return chunks;
 }
 
+/* A pending page of one request, or of one per property chunk. */
+static HubspotPendingPage *
+pending_page(const char *method, const char *path)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(get_requests_context());
+	HubspotPendingPage *pending = palloc0(sizeof(HubspotPendingPage));
+
+	pending->method = method;
+	pending->path = pstrdup(path);
+	MemoryContextSwitchTo(oldcxt);
+	return pending;
+}
+
+static void
+add_request(HubspotPendingPage *pending, HubspotRequest *request)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(get_requests_context());
+
+	pending->requests = lappend(pending->requests, request);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+static void
+free_pending_page(HubspotPendingPage *pending)
+{
+	list_free(pending->requests);
+	pfree(pending->path);
+	pfree(pending);
+}
+
 /*
- * Fetch one page of GET /crm/v3/objects/{type}: the given properties (in
- * several requests for the same page when the list is too long for one
- * URL; page->extra then holds the further requests' results), the type's
- * associations unless archived, the page after the cursor after.
+ * Ask for one page of GET /crm/v3/objects/{type}: the given properties (in
+ * several requests for the same page, all in flight at once, when the list
+ * is too long for one URL), the type's associations unless archived, the
+ * page after the cursor after.  hubspot_page_finish waits for it.
  */
-void
-hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
-				  List *properties, bool archived, const char *after,
-				  HubspotPage *page)
+HubspotPendingPage *
+hubspot_list_page_start(HubspotClient *client, const HubspotObjectType *type,
+						List *properties, bool archived, const char *after)
 {
 	char	   *path = psprintf("/crm/v3/objects/%s", type->name);
+	HubspotPendingPage *pending = pending_page("GET", path);
 	List	   *chunks = property_chunks(properties);
-	StringInfoData extra;
 	ListCell   *lc;
 
-	initStringInfo(&extra);
 	foreach(lc, chunks)
 	{
 		StringInfoData query;
-		Jsonb	   *response;
 
 		initStringInfo(&query);
 		appendStringInfo(&query, "limit=%d&archived=%s&properties=%s",
@@ -370,15 +509,53 @@ hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
 			appendStringInfo(&query, "&associations=%s", http_escape(type->associations));
 		if (after)
 			appendStringInfo(&query, "&after=%s", http_escape(after));
+		add_request(pending, hubspot_request_start(client, "GET", path, query.data, NULL));
+	}
+	return pending;
+}
 
-		response = hubspot_request_json(client, "GET", path, query.data, NULL);
+/* Whether every answer of the page is in; never waits. */
+bool
+hubspot_page_ready(HubspotPendingPage *pending)
+{
+	ListCell   *lc;
+
+	foreach(lc, pending->requests)
+	{
+		HubspotRequest *request = lfirst(lc);
+
+		if (!http_request_done(request->http))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Wait for a page asked for and read it into page (in the current memory
+ * context).  When the page took several requests, page->extra holds the
+ * further requests' results, to merge by id.  The pending page is gone
+ * afterwards.
+ */
+void
+hubspot_page_finish(HubspotPendingPage *pending, HubspotPage *page)
+{
+	StringInfoData extra;
+	ListCell   *lc;
+
+	initStringInfo(&extra);
+	foreach(lc, pending->requests)
+	{
+		Jsonb	   *response = hubspot_request_finish(lfirst(lc));
+
+		/* Finished: an error from here on must not cancel it again. */
+		lfirst(lc) = NULL;
 		if (foreach_current_index(lc) == 0)
-			read_results(response, "GET", path, page);
+			read_results(response, pending->method, pending->path, page);
 		else
 		{
 			HubspotPage more;
 
-			read_results(response, "GET", path, &more);
+			read_results(response, pending->method, pending->path, &more);
 			appendStringInfo(&extra, "%s%s", extra.len ? "," : "[",
 							 JsonbToCString(NULL, &more.results->root, VARSIZE(more.results)));
 		}
@@ -389,22 +566,35 @@ hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
 		appendStringInfoChar(&extra, ']');
 		page->extra = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(extra.data)));
 	}
+	free_pending_page(pending);
+}
+
+/* Drop a page asked for whose answers are no longer wanted. */
+void
+hubspot_page_cancel(HubspotPendingPage *pending)
+{
+	ListCell   *lc;
+
+	foreach(lc, pending->requests)
+		if (lfirst(lc) != NULL)
+			cancel_request(lfirst(lc));
+	free_pending_page(pending);
 }
 
 /*
- * POST /crm/v3/objects/{type}/search with the given filters (a JSON array,
- * ANDed) and sort, limit records from offset on, with every given property
- * (in the body: no URL limit).
+ * Ask for POST /crm/v3/objects/{type}/search with the given filters (a
+ * JSON array, ANDed) and sort, limit records from offset on, with every
+ * given property (in the body: no URL limit).
  */
-static void
-search_page(HubspotClient *client, const HubspotObjectType *type, List *properties,
-			const char *filters, const char *sort_property, bool descending,
-			int offset, int limit, HubspotPage *page)
+static HubspotPendingPage *
+search_page_start(HubspotClient *client, const HubspotObjectType *type, List *properties,
+				  const char *filters, const char *sort_property, bool descending,
+				  int offset, int limit)
 {
 	char	   *path = psprintf("/crm/v3/objects/%s/search", type->name);
+	HubspotPendingPage *pending = pending_page("POST", path);
 	StringInfoData body;
 	ListCell   *lc;
-	Jsonb	   *response;
 
 	initStringInfo(&body);
 	appendStringInfo(&body,
@@ -421,9 +611,8 @@ search_page(HubspotClient *client, const HubspotObjectType *type, List *properti
 	}
 	appendStringInfoString(&body, "]}");
 
-	response = hubspot_request_json(client, "POST", path, NULL, body.data);
-	read_results(response, "POST", path, page);
-	page->extra = NULL;
+	add_request(pending, hubspot_request_start(client, "POST", path, NULL, body.data));
+	return pending;
 }
 
 /*
@@ -439,19 +628,19 @@ hubspot_search_page(HubspotClient *client, const HubspotObjectType *type,
 								   "\"value\":\"" INT64_FORMAT "\"}]",
 								   type->modified_property, since_ms);
 
-	search_page(client, type, properties, filters, type->modified_property, false,
-				offset, limit, page);
+	hubspot_page_finish(search_page_start(client, type, properties, filters,
+										  type->modified_property, false, offset, limit),
+						page);
 }
 
 /*
- * One page of the records whose id is below below_id (NULL: any), highest
- * id first.  Each query starts afresh from the last id seen, so the search
- * endpoint's 10,000-result cap never applies.
+ * Ask for one page of the records whose id is below below_id (NULL: any),
+ * highest id first.  Each query starts afresh from the last id seen, so
+ * the search endpoint's 10,000-result cap never applies.
  */
-void
-hubspot_search_ids_below(HubspotClient *client, const HubspotObjectType *type,
-						 List *properties, const char *below_id, int limit,
-						 HubspotPage *page)
+HubspotPendingPage *
+hubspot_search_ids_below_start(HubspotClient *client, const HubspotObjectType *type,
+							   List *properties, const char *below_id, int limit)
 {
 	StringInfoData filters;
 
@@ -464,21 +653,21 @@ hubspot_search_ids_below(HubspotClient *client, const HubspotObjectType *type,
 		appendStringInfoChar(&filters, '}');
 	}
 	appendStringInfoChar(&filters, ']');
-	search_page(client, type, properties, filters.data, "hs_object_id", true, 0, limit, page);
+	return search_page_start(client, type, properties, filters.data, "hs_object_id", true, 0, limit);
 }
 
 /*
- * POST /crm/v4/associations/{from}/{to}/batch/read for the given ids (at
- * most 1,000): its "results" array.
+ * Ask for POST /crm/v4/associations/{from}/{to}/batch/read for the given
+ * ids (at most 1,000); the page's results are the answer's "results".
  */
-Jsonb *
-hubspot_association_batch(HubspotClient *client, const char *from_type,
-						  const char *to_type, List *ids)
+HubspotPendingPage *
+hubspot_association_batch_start(HubspotClient *client, const char *from_type,
+								const char *to_type, List *ids)
 {
 	char	   *path = psprintf("/crm/v4/associations/%s/%s/batch/read", from_type, to_type);
+	HubspotPendingPage *pending = pending_page("POST", path);
 	StringInfoData body;
 	ListCell   *lc;
-	HubspotPage page;
 
 	Assert(list_length(ids) <= HUBSPOT_MAX_ASSOCIATION_BATCH);
 	initStringInfo(&body);
@@ -492,8 +681,8 @@ hubspot_association_batch(HubspotClient *client, const char *from_type,
 		appendStringInfoChar(&body, '}');
 	}
 	appendStringInfoString(&body, "]}");
-	read_results(hubspot_request_json(client, "POST", path, NULL, body.data), "POST", path, &page);
-	return page.results;
+	add_request(pending, hubspot_request_start(client, "POST", path, NULL, body.data));
+	return pending;
 }
 
 /* GET /crm/v3/properties/{type}: the "results" array of definitions. */

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  * hubspot_api.h
- *	  HubSpot's REST API: requests with retries, error reports, list pages.
+ *	  HubSpot's REST API: requests with retries, error reports, pages.
  *-------------------------------------------------------------------------
  */
 #ifndef HUBSPOT_API_H
@@ -52,20 +52,36 @@ typedef struct HubspotPage
 #define HUBSPOT_MAX_ASSOCIATION_BATCH 1000
 
 extern void hubspot_settings_from_gucs(HubspotSettings *settings);
+/* A request, or a page of requests, sent and not yet waited for. */
+typedef struct HubspotRequest HubspotRequest;
+typedef struct HubspotPendingPage HubspotPendingPage;
+
+extern HubspotRequest *hubspot_request_start(HubspotClient *client, const char *method,
+											 const char *path, const char *query,
+											 const char *body);
+extern Jsonb *hubspot_request_finish(HubspotRequest *request);
 extern Jsonb *hubspot_request_json(HubspotClient *client, const char *method,
 								   const char *path, const char *query,
 								   const char *body);
-extern void hubspot_list_page(HubspotClient *client, const HubspotObjectType *type,
-							  List *properties, bool archived, const char *after,
-							  HubspotPage *page);
+extern void hubspot_cancel_requests(void);
+
+extern HubspotPendingPage *hubspot_list_page_start(HubspotClient *client,
+												   const HubspotObjectType *type,
+												   List *properties, bool archived,
+												   const char *after);
+extern HubspotPendingPage *hubspot_search_ids_below_start(HubspotClient *client,
+														  const HubspotObjectType *type,
+														  List *properties,
+														  const char *below_id, int limit);
+extern HubspotPendingPage *hubspot_association_batch_start(HubspotClient *client,
+														   const char *from_type,
+														   const char *to_type, List *ids);
+extern bool hubspot_page_ready(HubspotPendingPage *pending);
+extern void hubspot_page_finish(HubspotPendingPage *pending, HubspotPage *page);
+extern void hubspot_page_cancel(HubspotPendingPage *pending);
 extern void hubspot_search_page(HubspotClient *client, const HubspotObjectType *type,
 								List *properties, int64 since_ms, int offset, int limit,
 								HubspotPage *page);
-extern void hubspot_search_ids_below(HubspotClient *client, const HubspotObjectType *type,
-									 List *properties, const char *below_id, int limit,
-									 HubspotPage *page);
-extern Jsonb *hubspot_association_batch(HubspotClient *client, const char *from_type,
-										const char *to_type, List *ids);
 extern Jsonb *hubspot_property_definitions(HubspotClient *client,
 										   const HubspotObjectType *type);
 extern char *hubspot_jsonb_string(JsonbContainer *container, const char *key);

@@ -299,6 +299,7 @@ sync_recover_from_error(SyncContext *cxt)
 	EmitErrorReport();			/* into the server log */
 	FlushErrorState();
 	AbortCurrentTransaction();
+	hubspot_cancel_requests();
 	MemoryContextReset(cxt->page_cxt);
 
 	slot->status = SYNC_FAILED;

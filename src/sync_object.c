@@ -8,7 +8,7 @@
  * and the next run goes on from the page after the last committed one.
  *
  * A sync is full or incremental:
- * - full: every page of the live list, then every page of the archived
+ * - full: every page of the live list and every page of the archived
  *	 list (archived rows are marked, not deleted), with every property the
  *	 type defines.  When a full sync went through every page in one run,
  *	 rows it never saw (merged away, or gone from HubSpot's recycle bin)
@@ -279,9 +279,38 @@ finish_slice(SyncContext *cxt, bool terminate)
 				 errhint("The list went on alone; nothing is missed.")));
 }
 
+/* A full sync's list: two cursor chains, indexes into ListChains' arrays. */
+#define LIVE_CHAIN 0
+#define ARCHIVED_CHAIN 1
+
+typedef struct ListChains
+{
+	HubspotPendingPage *next[2];	/* the page asked for and not yet read */
+	char	   *after[2];		/* its cursor (NULL: the first), or NULL */
+	bool		started[2];
+	bool		done[2];		/* every page of the chain read */
+} ListChains;
+
 /*
- * A full sync: the live list, then the archived list, from where an
- * unfinished one stopped (phase, after) or from the start.
+ * Ask for a chain's page after the cursor after (NULL: its first page);
+ * after NULL on a chain already started means it has no more pages.
+ */
+static void
+ask_for_page(SyncContext *cxt, ListChains *chains, int chain, const char *after)
+{
+	if (chains->after[chain] != NULL)
+		pfree(chains->after[chain]);
+	chains->after[chain] = after ? MemoryContextStrdup(TopMemoryContext, after) : NULL;
+	if (after == NULL && chains->started[chain])
+		return;
+	chains->next[chain] = hubspot_list_page_start(&cxt->client, cxt->type, cxt->properties,
+												  chain == ARCHIVED_CHAIN, after);
+	chains->started[chain] = true;
+}
+
+/*
+ * A full sync: the live list, then (or beside it) the archived list, from
+ * where an unfinished one stopped (phase, after) or from the start.
  *
  * HubSpot's list is one cursor chain: a page at a time, one round trip
  * each.  Beside it, a search slice in another worker reads the live
@@ -302,6 +331,7 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 	int64		search_low;
 	bool		slice_ran = false;	/* one slice per run */
 	static SliceWorker slice;	/* outlives an error, for finish_slice */
+	ListChains	chains;
 
 	/* Only a full sync that sees every page may mark the unseen gone. */
 	cxt->track_seen = !resumed;
@@ -323,114 +353,143 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 	search_low = sync_state_id(2);
 	sync_commit_transaction();
 
-	for (int p = 0; p < lengthof(phases); p++)
+	/*
+	 * Two cursor chains: the live list and the archived one.  Each page's
+	 * successor is asked for before the page is written, so HubSpot
+	 * prepares it while we write: a chain costs a round trip a page, not a
+	 * round trip plus a write.  The archived chain follows the live one,
+	 * or runs beside it once a search slice does (its pages are then
+	 * written as they come; a resume reads them again).
+	 */
+	memset(&chains, 0, sizeof(chains));
+	if (resumed && strcmp(phase, "archived") == 0)
 	{
-		bool		archived = p == 1;
-		char	   *cursor;
+		chains.done[LIVE_CHAIN] = true;
+		ask_for_page(cxt, &chains, ARCHIVED_CHAIN, after);
+	}
+	else
+		ask_for_page(cxt, &chains, LIVE_CHAIN, resumed ? after : NULL);
 
-		if (resumed && archived == false && strcmp(phase, "archived") == 0)
-			continue;			/* the live phase was done before */
-		cursor = (resumed && strcmp(phase, phases[p]) == 0 && after) ?
-			MemoryContextStrdup(TopMemoryContext, after) : NULL;
+	while (chains.next[LIVE_CHAIN] != NULL || chains.next[ARCHIVED_CHAIN] != NULL)
+	{
+		/* The live page unless the archived one is in already. */
+		int			chain = (chains.next[ARCHIVED_CHAIN] != NULL &&
+							 (chains.next[LIVE_CHAIN] == NULL ||
+							  hubspot_page_ready(chains.next[ARCHIVED_CHAIN]))) ?
+			ARCHIVED_CHAIN : LIVE_CHAIN;
+		bool		archived = chain == ARCHIVED_CHAIN;
+		HubspotPage page;
+		PageIds		ids;
+		bool		met = false;
+		MemoryContext oldcxt = MemoryContextSwitchTo(cxt->page_cxt);
 
-		for (;;)
-		{
-			HubspotPage page;
-			PageIds		ids;
-			bool		met = false;
-			MemoryContext oldcxt = MemoryContextSwitchTo(cxt->page_cxt);
+		pgstat_report_activity(STATE_RUNNING,
+							   psprintf("hubspot_sync: fetching %s%s page %d", cxt->type->name,
+										archived ? " (archived)" : "", cxt->slot->pages + 1));
+		hubspot_page_finish(chains.next[chain], &page);
+		chains.next[chain] = NULL;
 
-			pgstat_report_activity(STATE_RUNNING,
-								   psprintf("hubspot_sync: fetching %s%s page %d", cxt->type->name,
-											archived ? " (archived)" : "", cxt->slot->pages + 1));
-			hubspot_list_page(&cxt->client, cxt->type, cxt->properties, archived, cursor, &page);
-
-			if (!archived)
-			{
-				/* What the list now covers, for the search slice. */
-				sync_read_page_ids(page.results, &ids);
-				if (list_high != LIST_NOT_IN_ID_ORDER && ids.texts != NIL)
-				{
-					if (ids.ascending && ids.first > list_high)
-						list_high = ids.last;
-					else
-						list_high = LIST_NOT_IN_ID_ORDER;
-				}
-			}
-
-			sync_begin_transaction(psprintf("hubspot_sync: writing %s page %d",
-									   cxt->type->name, cxt->slot->pages + 1));
-			if (!archived)
-			{
-				/*
-				 * Where the slice got to, as committed: once the list
-				 * reaches it, the live records are all written.  The slice
-				 * wrote the records from there up; leave them out.  With no
-				 * slice running it cannot move from what the run started
-				 * with (a resumed run's earlier slice), so a list-only sync
-				 * does not ask again each page.
-				 */
-				if (running_slice != NULL)
-				{
-					sync_run_sql(psprintf("SELECT full_sync_search_low FROM %s.hubspot_sync_state"
-										  " WHERE object_type = $1", cxt->schema), 1, args);
-					search_low = sync_state_id(1);
-				}
-				met = list_high != LIST_NOT_IN_ID_ORDER && search_low >= 0 &&
-					list_high >= search_low;
-				if (met)
-				{
-					sync_drop_ids_from(&page, search_low, true);
-					page.next_after = NULL;
-				}
-			}
-			sync_upsert_page(cxt, &page, archived, NULL);
-
-			/* The resume point moves with the page it follows. */
-			args[1] = page.next_after;
-			args[2] = page.next_after ? phases[p] : (archived ? NULL : "archived");
-			args[3] = cxt->page_max_updated ?
-				sync_int64_text(timestamp_to_epoch_ms(cxt->page_max_updated)) : NULL;
-			args[4] = list_high >= 0 ? sync_int64_text(list_high) : NULL;
-			sync_run_sql(psprintf("UPDATE %s.hubspot_sync_state SET full_sync_phase = $3,"
-							 " full_sync_after = $2, full_sync_max_modified = GREATEST(full_sync_max_modified,"
-							 " pg_catalog.to_timestamp($4::bigint / 1000.0)),"
-							 " full_sync_list_high = COALESCE($5, full_sync_list_high)"
-							 " WHERE object_type = $1", cxt->schema),
-					5, args);
-			update_run(cxt, NULL, NULL);
-			sync_commit_transaction();
-
-			/* More than a page to read: let a search slice take the top. */
-			if (!archived && page.next_after && running_slice == NULL &&
-				settings->parallel_full_sync && list_high != LIST_NOT_IN_ID_ORDER &&
-				!slice_ran)
-			{
-				slice_ran = true;
-				if (hubspot_start_search_slice(settings, cxt->slot, &slice))
-				{
-					running_slice = &slice;
-					if (!slice_exit_callback_set)
-						before_shmem_exit(stop_slice_at_exit, (Datum) 0);
-					slice_exit_callback_set = true;
-				}
-				else
-					ereport(LOG,
-							(errmsg("hubspot_sync: no background worker free for a search slice of %s; the list goes on alone",
-									cxt->type->name),
-							 errhint("Raise max_worker_processes to let full syncs run a search slice.")));
-			}
-
-			if (cursor)
-				pfree(cursor);
-			cursor = page.next_after ? MemoryContextStrdup(TopMemoryContext, page.next_after) : NULL;
-			MemoryContextSwitchTo(oldcxt);
-			MemoryContextReset(cxt->page_cxt);
-			if (cursor == NULL)
-				break;
-		}
 		if (!archived)
-			finish_slice(cxt, false);
+		{
+			/* What the list now covers, for the search slice. */
+			sync_read_page_ids(page.results, &ids);
+			if (list_high != LIST_NOT_IN_ID_ORDER && ids.texts != NIL)
+			{
+				if (ids.ascending && ids.first > list_high)
+					list_high = ids.last;
+				else
+					list_high = LIST_NOT_IN_ID_ORDER;
+			}
+			if (list_high != LIST_NOT_IN_ID_ORDER && search_low >= 0 && list_high >= search_low)
+				page.next_after = NULL; /* met the slice (as last seen) */
+		}
+
+		/* Ask for the chain's next page now; the write below may still end it. */
+		ask_for_page(cxt, &chains, chain, page.next_after);
+		if (page.next_after == NULL)
+			chains.done[chain] = true;
+
+		sync_begin_transaction(psprintf("hubspot_sync: writing %s page %d",
+										cxt->type->name, cxt->slot->pages + 1));
+		if (!archived)
+		{
+			/*
+			 * Where the slice got to, as committed: once the list reaches
+			 * it, the live records are all written.  The slice wrote the
+			 * records from there up; leave them out.  With no slice running
+			 * it cannot move from what the run started with (a resumed
+			 * run's earlier slice), so a list-only sync does not ask again
+			 * each page.
+			 */
+			if (running_slice != NULL)
+			{
+				sync_run_sql(psprintf("SELECT full_sync_search_low FROM %s.hubspot_sync_state"
+									  " WHERE object_type = $1", cxt->schema), 1, args);
+				search_low = sync_state_id(1);
+			}
+			met = list_high != LIST_NOT_IN_ID_ORDER && search_low >= 0 &&
+				list_high >= search_low;
+			if (met)
+			{
+				sync_drop_ids_from(&page, search_low, true);
+				if (page.next_after != NULL)
+				{
+					/* The live page asked for is not needed. */
+					hubspot_page_cancel(chains.next[LIVE_CHAIN]);
+					chains.next[LIVE_CHAIN] = NULL;
+					ask_for_page(cxt, &chains, LIVE_CHAIN, NULL);
+					chains.done[LIVE_CHAIN] = true;
+				}
+				page.next_after = NULL;
+			}
+			if (chains.done[LIVE_CHAIN] && !chains.started[ARCHIVED_CHAIN])
+				ask_for_page(cxt, &chains, ARCHIVED_CHAIN, NULL);
+		}
+		sync_upsert_page(cxt, &page, archived, NULL);
+
+		/* The resume point: the live chain's, then the archived chain's. */
+		chain = !chains.done[LIVE_CHAIN] ? LIVE_CHAIN : ARCHIVED_CHAIN;
+		args[1] = chains.done[chain] ? NULL : chains.after[chain];
+		args[2] = chains.done[chain] ? NULL : phases[chain];
+		args[3] = cxt->page_max_updated ?
+			sync_int64_text(timestamp_to_epoch_ms(cxt->page_max_updated)) : NULL;
+		args[4] = list_high >= 0 ? sync_int64_text(list_high) : NULL;
+		sync_run_sql(psprintf("UPDATE %s.hubspot_sync_state SET full_sync_phase = $3,"
+							  " full_sync_after = $2, full_sync_max_modified = GREATEST(full_sync_max_modified,"
+							  " pg_catalog.to_timestamp($4::bigint / 1000.0)),"
+							  " full_sync_list_high = COALESCE($5, full_sync_list_high)"
+							  " WHERE object_type = $1", cxt->schema),
+					 5, args);
+		update_run(cxt, NULL, NULL);
+		sync_commit_transaction();
+
+		/* More than a page to read: let a search slice take the top. */
+		if (!archived && page.next_after && running_slice == NULL &&
+			settings->parallel_full_sync && list_high != LIST_NOT_IN_ID_ORDER &&
+			!slice_ran)
+		{
+			slice_ran = true;
+			if (hubspot_start_search_slice(settings, cxt->slot, &slice))
+			{
+				running_slice = &slice;
+				if (!slice_exit_callback_set)
+					before_shmem_exit(stop_slice_at_exit, (Datum) 0);
+				slice_exit_callback_set = true;
+				/* The live chain is now the long one: the archived runs beside. */
+				if (!chains.started[ARCHIVED_CHAIN])
+					ask_for_page(cxt, &chains, ARCHIVED_CHAIN, NULL);
+			}
+			else
+				ereport(LOG,
+						(errmsg("hubspot_sync: no background worker free for a search slice of %s; the list goes on alone",
+								cxt->type->name),
+						 errhint("Raise max_worker_processes to let full syncs run a search slice.")));
+		}
+
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(cxt->page_cxt);
+		if (!archived && chains.done[LIVE_CHAIN])
+			finish_slice(cxt, false);	/* the live records are all in */
 	}
 
 	sync_begin_transaction(psprintf("hubspot_sync: finishing the full sync of %s", cxt->type->name));

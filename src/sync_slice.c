@@ -67,48 +67,122 @@ association_type_name(const char *from, const char *to)
 }
 
 /*
- * The associations of the given records (the search returns none), from
- * the v4 batch endpoint, by record id: the upsert's $4.
+ * Pages the slice has read and not yet written: up to a v4 batch's worth,
+ * with their associations.
  */
-static Jsonb *
-read_associations(SyncContext *cxt, List *ids)
+typedef struct SliceBatch
 {
-	StringInfoData out;
-	char	   *kinds;
-	char	   *kind;
+	MemoryContext cxt;			/* everything of the batch; gone once written */
+	List	   *pages;			/* HubspotPage *, highest ids first */
+	List	   *ids;			/* char *, of every page */
+	List	   *association_kinds;	/* char *, one per request below */
+	List	   *association_requests;	/* HubspotPendingPage * */
+	Jsonb	   *associations;	/* by record id; NULL until read */
+} SliceBatch;
+
+/*
+ * The slice's pipeline: one search in flight at a time (each query below
+ * the lowest id read), and the batches read before it, to write.
+ */
+typedef struct Slice
+{
+	SyncContext *cxt;
+	MemoryContext slice_cxt;	/* what lasts from one step to the next */
+	const char **args;			/* object type, run id, room for one more */
+	HubspotPendingPage *search; /* asked for, not yet read */
+	char	   *below;			/* the next search's bound (NULL: the top) */
+	bool		searching;		/* more to search for */
+	SliceBatch *filling;		/* the batch the next search page goes to */
+	List	   *to_write;		/* SliceBatch *, highest ids first */
+	int64		list_high;		/* how far up the list got, as last seen */
+} Slice;
+
+/*
+ * Read, in an open transaction, how far the list and this slice got as
+ * committed; false when the full sync is no longer running its live phase.
+ */
+static bool
+read_progress(Slice *slice, int64 *search_low)
+{
+	SyncContext *cxt = slice->cxt;
+
+	*search_low = -1;
+	sync_run_sql(psprintf("SELECT s.full_sync_list_high, s.full_sync_search_low,"
+						  " s.full_sync_phase = 'live' AND r.status = 'running'"
+						  " FROM %s.hubspot_sync_state s, %s.hubspot_sync_runs r"
+						  " WHERE s.object_type = $1 AND r.run_id = $2::bigint",
+						  cxt->schema, cxt->schema), 2, slice->args);
+	if (SPI_processed != 1 ||
+		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3), "t") != 0)
+		return false;
+	slice->list_high = sync_state_id(1);
+	*search_low = sync_state_id(2);
+	return slice->list_high != LIST_NOT_IN_ID_ORDER &&
+		(*search_low < 0 || slice->list_high < *search_low);
+}
+
+/* Ask for the associations of a full batch (the search returns none). */
+static void
+start_associations(Slice *slice, SliceBatch *batch)
+{
+	SyncContext *cxt = slice->cxt;
+	MemoryContext oldcxt = MemoryContextSwitchTo(batch->cxt);
+	char	   *kinds = pstrdup(cxt->type->associations ? cxt->type->associations : "");
 	char	   *save = NULL;
+
+	for (char *kind = strtok_r(kinds, ",", &save); kind; kind = strtok_r(NULL, ",", &save))
+	{
+		for (int start = 0; start < list_length(batch->ids); start += HUBSPOT_MAX_ASSOCIATION_BATCH)
+		{
+			List	   *chunk = list_copy_head(batch->ids, Min(list_length(batch->ids),
+															   start + HUBSPOT_MAX_ASSOCIATION_BATCH));
+
+			chunk = list_delete_first_n(chunk, start);
+			batch->association_kinds = lappend(batch->association_kinds, kind);
+			batch->association_requests =
+				lappend(batch->association_requests,
+						hubspot_association_batch_start(&cxt->client, cxt->type->name, kind, chunk));
+		}
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * Wait for a batch's association reads and turn them into what the
+ * upsert takes ($4): an object by record id, in the list's shape.
+ */
+static void
+finish_associations(Slice *slice, SliceBatch *batch)
+{
+	SyncContext *cxt = slice->cxt;
+	MemoryContext oldcxt = MemoryContextSwitchTo(batch->cxt);
+	StringInfoData out;
+	ListCell   *kind;
+	ListCell   *request;
 	Oid			types[1];
 	Datum		values[1];
 	bool		isnull;
-	Jsonb	   *by_id;
-	MemoryContext caller_cxt = CurrentMemoryContext;
-	MemoryContext oldcxt;
 
 	initStringInfo(&out);
 	appendStringInfoChar(&out, '[');
-	kinds = pstrdup(cxt->type->associations ? cxt->type->associations : "");
-	for (kind = strtok_r(kinds, ",", &save); kind; kind = strtok_r(NULL, ",", &save))
+	forboth(kind, batch->association_kinds, request, batch->association_requests)
 	{
-		for (int start = 0; start < list_length(ids); start += HUBSPOT_MAX_ASSOCIATION_BATCH)
-		{
-			List	   *chunk = list_copy_head(ids, Min(list_length(ids),
-														start + HUBSPOT_MAX_ASSOCIATION_BATCH));
-			Jsonb	   *results;
+		HubspotPage answer;
 
-			chunk = list_delete_first_n(chunk, start);
-			results = hubspot_association_batch(&cxt->client, cxt->type->name, kind, chunk);
-			if (out.len > 1)
-				appendStringInfoChar(&out, ',');
-			appendStringInfoString(&out, "{\"kind\":");
-			escape_json(&out, kind);
-			appendStringInfoString(&out, ",\"type\":");
-			escape_json(&out, association_type_name(cxt->type->name, kind));
-			appendStringInfoString(&out, ",\"results\":");
-			(void) JsonbToCString(&out, &results->root, VARSIZE(results));
-			appendStringInfoChar(&out, '}');
-		}
+		hubspot_page_finish(lfirst(request), &answer);
+		lfirst(request) = NULL;
+		if (out.len > 1)
+			appendStringInfoChar(&out, ',');
+		appendStringInfoString(&out, "{\"kind\":");
+		escape_json(&out, lfirst(kind));
+		appendStringInfoString(&out, ",\"type\":");
+		escape_json(&out, association_type_name(cxt->type->name, lfirst(kind)));
+		appendStringInfoString(&out, ",\"results\":");
+		(void) JsonbToCString(&out, &answer.results->root, VARSIZE(answer.results));
+		appendStringInfoChar(&out, '}');
 	}
 	appendStringInfoChar(&out, ']');
+	batch->association_requests = NIL;
 
 	sync_begin_transaction(psprintf("hubspot_sync: reading %s associations", cxt->type->name));
 	types[0] = JSONBOID;
@@ -116,159 +190,275 @@ read_associations(SyncContext *cxt, List *ids)
 	if (SPI_execute_with_args(associations_by_id_sql, 1, types, values, NULL, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "could not read the associations of a batch");
-	/* Into the caller's memory: SPI's goes with the commit. */
-	oldcxt = MemoryContextSwitchTo(caller_cxt);
-	by_id = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	MemoryContextSwitchTo(oldcxt);
+	/* Into the batch's memory: SPI's goes with the commit. */
+	MemoryContextSwitchTo(batch->cxt);
+	batch->associations = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0],
+														   SPI_tuptable->tupdesc, 1, &isnull));
 	sync_commit_transaction();
-	return by_id;
+	MemoryContextSwitchTo(oldcxt);
 }
 
 /*
- * Read the next batch of the slice: up to a v4 batch's worth of records
- * below below_id (NULL: from the top), highest first, and stop early where
- * the list has got to (list_high, -1 when nowhere yet).  Returns the
- * pages; *ids gets their ids, *low the lowest, *bottom whether nothing
- * lies below.
- */
-static List *
-read_slice_batch(SyncContext *cxt, const char *below_id, int64 list_high,
-				 List **ids, int64 *low, bool *bottom)
-{
-	const HubspotSettings *settings = cxt->client.settings;
-	int			pages_wanted = Max(1, HUBSPOT_MAX_ASSOCIATION_BATCH / settings->search_page_size);
-	List	   *pages = NIL;
-
-	*ids = NIL;
-	*bottom = false;
-	for (int i = 0; i < pages_wanted; i++)
-	{
-		HubspotPage *page = palloc(sizeof(HubspotPage));
-		PageIds		page_ids;
-		int64		below;
-
-		if (cxt->slot->stop_slice)
-			break;				/* the list is done: nothing left to read */
-		pgstat_report_activity(STATE_RUNNING,
-							   psprintf("hubspot_sync: searching %s below id %s",
-										cxt->type->name, below_id ? below_id : "(top)"));
-		hubspot_search_ids_below(&cxt->client, cxt->type, cxt->properties, below_id,
-								 settings->search_page_size, page);
-		sync_read_page_ids(page->results, &page_ids);
-		if (page->nresults == 0)
-		{
-			*bottom = true;
-			break;
-		}
-		if (below_id == NULL && page->total >= 0 &&
-			page->total <= SLICE_MIN_LIST_PAGES * settings->page_size)
-		{
-			/* The list reads this many in a few seconds: leave it to it. */
-			cxt->slot->stop_slice = true;
-			break;
-		}
-		if (!page_ids.descending || page_ids.texts == NIL ||
-			(below_id && sync_parse_id(below_id, &below) && page_ids.first >= below))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("HubSpot's search did not return %s in descending id order",
-							cxt->type->name),
-					 errdetail("Asked for ids below %s sorted by hs_object_id, descending.",
-							   below_id ? below_id : "any")));
-		pages = lappend(pages, page);
-		*ids = list_concat(*ids, page_ids.texts);
-		*low = page_ids.last;
-		below_id = sync_int64_text(page_ids.last);
-		if (page->next_after == NULL)
-		{
-			*bottom = true;
-			break;
-		}
-		if (list_high >= 0 && list_high >= page_ids.last)
-			break;				/* met the list */
-	}
-	return pages;
-}
-
-/*
- * One batch of the search slice; false when the slice is done.  args: the
- * object type, the full sync's run id, and room for one more.
+ * Write the next page of the oldest batch, in a transaction of its own
+ * with how far down the slice got.  One statement that writes rows per
+ * transaction, before the last ones, keeps the two workers' row locks and
+ * the metrics triggers' advisory lock in one order: a transaction that
+ * holds that lock never waits for the other.  False when the slice is
+ * done: it met the list, or the full sync stopped.
  */
 static bool
-slice_batch(SyncContext *cxt, const char **args)
+write_next_page(Slice *slice)
 {
-	MemoryContext oldcxt = MemoryContextSwitchTo(cxt->page_cxt);
+	SyncContext *cxt = slice->cxt;
+	SliceBatch *batch = linitial(slice->to_write);
+	HubspotPage *page = linitial(batch->pages);
+	MemoryContext oldcxt = MemoryContextSwitchTo(batch->cxt);
+	PageIds		page_ids;
+	int64		search_low;
 	bool		going;
-	int64		list_high = -1;
-	int64		low = -1;
-	List	   *pages;
-	List	   *ids;
-	ListCell   *lc;
-	bool		bottom;
-	Jsonb	   *associations;
 
-	/* How far the list and this slice got, as committed. */
-	sync_begin_transaction(psprintf("hubspot_sync: checking the %s full sync", cxt->type->name));
-	sync_run_sql(psprintf("SELECT s.full_sync_list_high, s.full_sync_search_low,"
-					 " s.full_sync_phase = 'live' AND r.status = 'running'"
-					 " FROM %s.hubspot_sync_state s, %s.hubspot_sync_runs r"
-					 " WHERE s.object_type = $1 AND r.run_id = $2::bigint",
-					 cxt->schema, cxt->schema), 2, args);
-	going = SPI_processed == 1 &&
-		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3), "t") == 0;
+	sync_read_page_ids(page->results, &page_ids);
+	sync_begin_transaction(psprintf("hubspot_sync: writing a search slice of %s", cxt->type->name));
+	/* The list may have written the lowest of these meanwhile. */
+	going = read_progress(slice, &search_low);
 	if (going)
 	{
-		list_high = sync_state_id(1);
-		low = sync_state_id(2);
+		if (slice->list_high >= 0 && page_ids.last <= slice->list_high)
+			sync_drop_ids_from(page, slice->list_high, false);
+		sync_upsert_page(cxt, page, false, batch->associations);
+		/* Never up: another slice (of a resumed sync) may be lower. */
+		slice->args[2] = sync_int64_text(page_ids.last);
+		sync_run_sql(psprintf("UPDATE %s.hubspot_sync_state SET full_sync_search_low = $3"
+							  " WHERE object_type = $1 AND (full_sync_search_low IS NULL"
+							  " OR $3::numeric < full_sync_search_low::numeric)", cxt->schema),
+					 3, slice->args);
 	}
 	sync_commit_transaction();
-	if (!going || list_high == LIST_NOT_IN_ID_ORDER || (low >= 0 && list_high >= low))
+	MemoryContextSwitchTo(oldcxt);
+
+	batch->pages = list_delete_first(batch->pages);
+	if (batch->pages == NIL)
 	{
-		MemoryContextSwitchTo(oldcxt);
+		slice->to_write = list_delete_first(slice->to_write);
+		MemoryContextDelete(batch->cxt);
+	}
+	return going && (slice->list_high < 0 || page_ids.last > slice->list_high);
+}
+
+/* Whether a batch waits for its associations or to be written. */
+static bool
+has_work(Slice *slice)
+{
+	return slice->to_write != NIL;
+}
+
+/* Whether the next step of work can be done without waiting for HubSpot. */
+static bool
+has_work_ready(Slice *slice)
+{
+	SliceBatch *batch;
+	ListCell   *lc;
+
+	if (slice->to_write == NIL)
+		return false;
+	batch = linitial(slice->to_write);
+	if (batch->associations != NULL)
+		return true;
+	foreach(lc, batch->association_requests)
+		if (!hubspot_page_ready(lfirst(lc)))
+			return false;
+	return true;
+}
+
+/*
+ * One step of work on the batches read: read the oldest one's associations,
+ * or write its next page.  False when the slice is done.
+ */
+static bool
+work(Slice *slice)
+{
+	SliceBatch *batch = linitial(slice->to_write);
+
+	if (batch->associations == NULL)
+	{
+		finish_associations(slice, batch);
+		return true;
+	}
+	return write_next_page(slice);
+}
+
+/* No more pages go to the batch being filled: to write, once associated. */
+static void
+close_batch(Slice *slice)
+{
+	SliceBatch *batch = slice->filling;
+	MemoryContext oldcxt;
+
+	slice->filling = NULL;
+	if (batch == NULL)
+		return;
+	if (batch->pages == NIL)
+	{
+		MemoryContextDelete(batch->cxt);
+		return;
+	}
+	start_associations(slice, batch);
+	oldcxt = MemoryContextSwitchTo(slice->slice_cxt);
+	slice->to_write = lappend(slice->to_write, batch);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * Read the search page asked for into the batch being filled, and ask for
+ * the next one at once unless the slice has read all it should.  False
+ * when the slice is done.
+ */
+static bool
+read_search_page(Slice *slice)
+{
+	SyncContext *cxt = slice->cxt;
+	const HubspotSettings *settings = cxt->client.settings;
+	HubspotPage *page;
+	PageIds		page_ids;
+	int64		below;
+	int64		search_low;
+	bool		going;
+	MemoryContext oldcxt;
+
+	if (slice->filling == NULL)
+	{
+		MemoryContext batch_cxt = AllocSetContextCreate(slice->slice_cxt, "hubspot_sync slice batch",
+														ALLOCSET_DEFAULT_SIZES);
+
+		slice->filling = MemoryContextAllocZero(batch_cxt, sizeof(SliceBatch));
+		slice->filling->cxt = batch_cxt;
+	}
+	oldcxt = MemoryContextSwitchTo(slice->filling->cxt);
+	page = palloc(sizeof(HubspotPage));
+	hubspot_page_finish(slice->search, page);
+	slice->search = NULL;
+	sync_read_page_ids(page->results, &page_ids);
+	MemoryContextSwitchTo(oldcxt);
+
+	if (slice->below == NULL && page->total >= 0 &&
+		page->total <= SLICE_MIN_LIST_PAGES * settings->page_size)
+	{
+		/* The list reads this many in a few seconds: leave it to it. */
+		cxt->slot->stop_slice = true;
 		return false;
 	}
-
-	pages = read_slice_batch(cxt, low >= 0 ? sync_int64_text(low) : NULL, list_high,
-							 &ids, &low, &bottom);
-	if (cxt->slot->stop_slice)
+	if (page->nresults == 0)
 	{
-		MemoryContextSwitchTo(oldcxt);
-		return false;
+		slice->searching = false;
+		return true;
 	}
-	associations = read_associations(cxt, ids);
+	if (!page_ids.descending || page_ids.texts == NIL ||
+		(slice->below && sync_parse_id(slice->below, &below) && page_ids.first >= below))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("HubSpot's search did not return %s in descending id order",
+						cxt->type->name),
+				 errdetail("Asked for ids below %s sorted by hs_object_id, descending.",
+						   slice->below ? slice->below : "any")));
 
-	/*
-	 * A transaction per page, each with how far down it got.  One statement
-	 * that writes rows per transaction before the last ones keeps the two
-	 * workers' row locks and the metrics triggers' advisory lock in one
-	 * order: a transaction that holds that lock never waits for the other.
-	 */
-	foreach(lc, pages)
+	/* How far the list got: read no further than where it is. */
+	sync_begin_transaction(psprintf("hubspot_sync: checking the %s full sync", cxt->type->name));
+	going = read_progress(slice, &search_low);
+	sync_commit_transaction();
+	if (!going)
+		return false;
+
+	oldcxt = MemoryContextSwitchTo(slice->filling->cxt);
+	slice->filling->pages = lappend(slice->filling->pages, page);
+	slice->filling->ids = list_concat(slice->filling->ids, page_ids.texts);
+	MemoryContextSwitchTo(oldcxt);
+	if (slice->below)
+		pfree(slice->below);
+	slice->below = MemoryContextStrdup(slice->slice_cxt, sync_int64_text(page_ids.last));
+	if (page->next_after == NULL ||
+		(slice->list_high >= 0 && slice->list_high >= page_ids.last))
+		slice->searching = false;	/* at the bottom, or met the list */
+	if (!slice->searching ||
+		list_length(slice->filling->ids) >= HUBSPOT_MAX_ASSOCIATION_BATCH)
+		close_batch(slice);
+	return true;
+}
+
+/* Ask for the next search page. */
+static void
+start_search(Slice *slice)
+{
+	SyncContext *cxt = slice->cxt;
+
+	pgstat_report_activity(STATE_RUNNING,
+						   psprintf("hubspot_sync: searching %s below id %s",
+									cxt->type->name, slice->below ? slice->below : "(top)"));
+	slice->search = hubspot_search_ids_below_start(&cxt->client, cxt->type, cxt->properties,
+												   slice->below,
+												   cxt->client.settings->search_page_size);
+}
+
+/*
+ * The slice's loop: a search always in flight while there is more to
+ * read, and the batches read meanwhile associated and written, so the
+ * search chain runs at its budget rather than waiting for the writes.
+ */
+static void
+run_slice(Slice *slice)
+{
+	SyncContext *cxt = slice->cxt;
+	MemoryContext oldcxt = MemoryContextSwitchTo(cxt->page_cxt);
+
+	for (;; MemoryContextReset(cxt->page_cxt))
 	{
-		HubspotPage *page = lfirst(lc);
-		PageIds		page_ids;
+		bool		going = true;
 
 		if (cxt->slot->stop_slice)
 			break;
-		sync_read_page_ids(page->results, &page_ids);
-		sync_begin_transaction(psprintf("hubspot_sync: writing a search slice of %s", cxt->type->name));
-		/* The list may have written the lowest of these meanwhile. */
-		sync_run_sql(psprintf("SELECT full_sync_list_high FROM %s.hubspot_sync_state"
-						 " WHERE object_type = $1", cxt->schema), 1, args);
-		list_high = sync_state_id(1);
-		if (list_high >= 0 && list_high != LIST_NOT_IN_ID_ORDER && page_ids.last <= list_high)
-			sync_drop_ids_from(page, list_high, false);
-		sync_upsert_page(cxt, page, false, associations);
-		/* Never up: another slice (of a resumed sync) may be lower. */
-		args[2] = sync_int64_text(page_ids.last);
-		sync_run_sql(psprintf("UPDATE %s.hubspot_sync_state SET full_sync_search_low = $3"
-						 " WHERE object_type = $1 AND (full_sync_search_low IS NULL"
-						 " OR $3::numeric < full_sync_search_low::numeric)", cxt->schema),
-				3, args);
-		sync_commit_transaction();
+		if (slice->searching && slice->search == NULL)
+			start_search(slice);
+		/* Work while the search is out, on what needs no waiting. */
+		while (going && slice->search != NULL && has_work_ready(slice) &&
+			   !hubspot_page_ready(slice->search))
+			going = work(slice);
+		if (!going)
+			break;
+		if (slice->search != NULL)
+			going = read_search_page(slice);
+		else if (slice->filling != NULL)
+			close_batch(slice);
+		else if (has_work(slice))
+			going = work(slice);	/* nothing else to do: may wait */
+		else
+			break;				/* read and written to the bottom */
+		if (!going)
+			break;
 	}
 	MemoryContextSwitchTo(oldcxt);
-	return !bottom && !cxt->slot->stop_slice;
+}
+
+/*
+ * Drop what a stopped slice asked for and did not read (its memory goes
+ * with the page context).
+ */
+static void
+cancel_slice(Slice *slice)
+{
+	ListCell   *lc;
+
+	if (slice->search != NULL)
+		hubspot_page_cancel(slice->search);
+	if (slice->filling != NULL)
+		slice->to_write = lappend(slice->to_write, slice->filling);
+	foreach(lc, slice->to_write)
+	{
+		SliceBatch *batch = lfirst(lc);
+		ListCell   *request;
+
+		foreach(request, batch->association_requests)
+			if (lfirst(request) != NULL)
+				hubspot_page_cancel(lfirst(request));
+	}
 }
 
 /*
@@ -297,6 +487,8 @@ hubspot_sync_search_slice(const HubspotSettings *settings, SyncSlot *slot)
 	PG_TRY();
 	{
 		const char *args[3];
+		Slice		slice;
+		int64		search_low;
 
 		sync_begin_transaction(psprintf("hubspot_sync: starting a search slice of %s", cxt.type->name));
 		sync_prepare_context(&cxt);
@@ -305,8 +497,19 @@ hubspot_sync_search_slice(const HubspotSettings *settings, SyncSlot *slot)
 		args[0] = cxt.type->name;
 		args[1] = sync_int64_text(slot->parent_run_id);
 
-		while (slice_batch(&cxt, args))
-			MemoryContextReset(cxt.page_cxt);
+		memset(&slice, 0, sizeof(slice));
+		slice.cxt = &cxt;
+		slice.slice_cxt = AllocSetContextCreate(TopMemoryContext, "hubspot_sync slice",
+												ALLOCSET_DEFAULT_SIZES);
+		slice.args = args;
+		sync_begin_transaction(psprintf("hubspot_sync: checking the %s full sync", cxt.type->name));
+		slice.searching = read_progress(&slice, &search_low);
+		sync_commit_transaction();
+		if (search_low >= 0)
+			slice.below = MemoryContextStrdup(slice.slice_cxt, sync_int64_text(search_low));
+		run_slice(&slice);
+		cancel_slice(&slice);
+		MemoryContextDelete(slice.slice_cxt);
 		slot->status = SYNC_SUCCEEDED;
 	}
 	PG_CATCH();
