@@ -173,6 +173,17 @@ report_http_error(const char *method, const char *path, HttpResponse *response)
 			 errdetail("%s %s answered HTTP %ld. %s", method, path, response->status, said)));
 }
 
+/* Whether a 429's body names the per-second policy (the search's own). */
+static bool
+is_secondly_limit(StringInfo body)
+{
+	char	   *why = NULL;
+	Jsonb	   *error = parse_json(body, &why);
+	char	   *policy = error ? hubspot_jsonb_string(&error->root, "policyName") : NULL;
+
+	return policy != NULL && strcmp(policy, "SECONDLY") == 0;
+}
+
 /* How long to wait before retry number attempt (0-based). */
 static int
 backoff_ms(const HubspotSettings *settings, int attempt)
@@ -329,8 +340,9 @@ hubspot_request_finish(HubspotRequest *request)
 			client->rate_limited++;
 			delay = response.retry_after_ms >= 0 ? response.retry_after_ms
 				: Max(backoff_ms(settings, attempt), 1000);
-			/* The budget is shared: everyone holds back. */
-			hubspot_rate_limit_block(delay);
+			/* The budget is shared: everyone holds back (searches only, for theirs). */
+			hubspot_rate_limit_block(delay, request->is_search &&
+									 is_secondly_limit(&response.body));
 		}
 		else
 			delay = backoff_ms(settings, attempt);

@@ -9,7 +9,10 @@
  * request that would exceed a window waits (interruptibly) until the oldest
  * send leaves it.  So the three parallel workers, the scheduler's and any
  * session's syncs together never exceed the budget.  A 429 blocks everyone
- * for as long as HubSpot asked.
+ * for as long as HubSpot asked (only searches, when it was the search's
+ * per-second limit).  The windows are a little longer than HubSpot's: a
+ * request reaches HubSpot some milliseconds after it took its slot, and
+ * not always the same number of them.
  *
  * The ring lives in shared memory when the library is preloaded (as the
  * README asks); otherwise each process keeps its own and only paces itself.
@@ -30,8 +33,10 @@
 #include "rate_limit.h"
 
 #define RING_SIZE 1024			/* more than any rate_limit setting */
-#define WINDOW_US (10 * USECS_PER_SEC)
-#define SEARCH_WINDOW_US USECS_PER_SEC
+/* HubSpot's windows, plus room for requests that arrive late. */
+#define ARRIVAL_MARGIN_US (30 * 1000)
+#define WINDOW_US (10 * USECS_PER_SEC + ARRIVAL_MARGIN_US)
+#define SEARCH_WINDOW_US (USECS_PER_SEC + ARRIVAL_MARGIN_US)
 
 typedef struct SendRing
 {
@@ -44,6 +49,7 @@ typedef struct RateLimitState
 {
 	slock_t		mutex;
 	TimestampTz blocked_until;	/* after a 429: nobody sends before */
+	TimestampTz search_blocked_until;	/* after a search's 429: no search */
 	SendRing	all;
 	SendRing	search;
 } RateLimitState;
@@ -180,6 +186,8 @@ hubspot_rate_limit_acquire(bool search)
 		SpinLockAcquire(&s->mutex);
 		if (s->blocked_until > now)
 			wait_us = s->blocked_until - now;
+		else if (search && s->search_blocked_until > now)
+			wait_us = s->search_blocked_until - now;
 		else
 		{
 			wait_us = ring_wait(&s->all, now, WINDOW_US, hubspot_rate_limit);
@@ -203,15 +211,19 @@ hubspot_rate_limit_acquire(bool search)
 	}
 }
 
-/* HubSpot said 429: nobody sends for ms. */
+/*
+ * HubSpot said 429: nobody sends for ms, or no search when only the
+ * search's per-second limit was reached.
+ */
 void
-hubspot_rate_limit_block(int ms)
+hubspot_rate_limit_block(int ms, bool search_only)
 {
 	RateLimitState *s = get_state();
 	TimestampTz until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+	TimestampTz *blocked = search_only ? &s->search_blocked_until : &s->blocked_until;
 
 	SpinLockAcquire(&s->mutex);
-	if (until > s->blocked_until)
-		s->blocked_until = until;
+	if (until > *blocked)
+		*blocked = until;
 	SpinLockRelease(&s->mutex);
 }
