@@ -107,8 +107,9 @@ read_progress(Slice *slice, int64 *search_low)
 	SyncContext *cxt = slice->cxt;
 
 	*search_low = -1;
+	/* The phase is NULL once the list is done: the slice may start late. */
 	sync_run_sql(psprintf("SELECT s.full_sync_list_high, s.full_sync_search_low,"
-						  " s.full_sync_phase = 'live' AND r.status = 'running'"
+						  " COALESCE(s.full_sync_phase = 'live' AND r.status = 'running', false)"
 						  " FROM %s.hubspot_sync_state s, %s.hubspot_sync_runs r"
 						  " WHERE s.object_type = $1 AND r.run_id = $2::bigint",
 						  cxt->schema, cxt->schema), 2, slice->args);
