@@ -126,6 +126,20 @@ SELECT status, mode, archived FROM hubspot_sync('contacts', full => true);
 SELECT pg_temp.contacts_digest() = (SELECT digest FROM reference) AS same_content;
 SELECT count(*) AS gone FROM hubspot_contacts_raw WHERE archived_reason LIKE 'not listed%';
 
+-- 7. Types of two pages: the slice starts after the first page, and the
+--    list (with the archived list beside it) may be done before the
+--    slice's worker is up. The slice must then stop cleanly: a crash of
+--    a worker would restart the cluster and end this session.
+SET hubspot_sync.api_url = 'http://127.0.0.1:18765';
+SET client_min_messages = error;  -- the deals' two unconvertible values, each run
+SELECT s.object_type, s.status, s.records, count(*) AS runs
+FROM generate_series(1, 5) g,
+     LATERAL (SELECT * FROM hubspot_sync('deals', full => g > 0)
+              UNION ALL SELECT * FROM hubspot_sync('calls', full => g > 0)) s
+GROUP BY 1, 2, 3 ORDER BY 1;
+RESET client_min_messages;
+SELECT count(*) FILTER (WHERE NOT archived) AS live_deals, count(*) AS deals FROM hubspot_deals_raw;
+
 -- Leave the default portal's contacts in place for the tests that follow.
 RESET hubspot_sync.parallel_full_sync;
 RESET hubspot_sync.page_size;
