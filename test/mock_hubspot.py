@@ -19,6 +19,9 @@ path may carry segment pairs, in any order:
                    archived, contact #4 merged away (listed nowhere).
   /_version/9      version 1 with every record modified at the same instant.
   /_size/AxBxC     data set of A contacts, B deals, C calls.
+  /_assocpage/N    a record's association list comes N ids a page, in list
+                   answers and in v4 batch reads alike (default: 100 in
+                   lists, 500 in v4 reads).
   /_run/<name>     only makes the prefix (and so the *count counters) unique.
 GET /_mock/stats and POST /_mock/stats/reset need no token.
 """
@@ -59,6 +62,10 @@ DEFAULT_PROPS = {
               "hs_lastmodifieddate", "hs_object_id", "pipeline"],
     "calls": ["hs_createdate", "hs_lastmodifieddate", "hs_object_id"],
 }
+# A record's associations, per page: embedded in list answers, and per
+# record in v4 batch reads (each with its own paging.next.after).
+LIST_ASSOC_PAGE = 100
+V4_ASSOC_PAGE = 500
 # (from, to) -> (v3 association type name, v4 HUBSPOT_DEFINED typeId)
 ASSOC_TYPES = {("contacts", "deals"): ("contact_to_deal", 4),
                ("deals", "contacts"): ("deal_to_contact", 3),
@@ -829,11 +836,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def parse_prefix(self, path):
         segs = path.split("/")[1:]
-        ctx = {"faults": [], "version": 1, "size": self.server.default_size, "run": None}
+        ctx = {"faults": [], "version": 1, "size": self.server.default_size, "run": None,
+               "assoc_page": None}
         used = []
         while segs and segs[0].startswith("_"):
             name = segs[0]
-            if len(segs) < 2 or name not in ("_fault", "_version", "_size", "_run"):
+            if len(segs) < 2 or name not in ("_fault", "_version", "_size", "_run",
+                                                   "_assocpage"):
                 return hs_error(404, "OBJECT_NOT_FOUND", f"mock: unknown path prefix segment '{name}'")
             value = unquote(segs[1])
             used += segs[:2]
@@ -850,6 +859,10 @@ class Handler(BaseHTTPRequestHandler):
                     if len(size) != 3 or min(size) < 0 or max(size) > 1000000:
                         raise ValueError("size must be CONTACTSxDEALSxCALLS")
                     ctx["size"] = size
+                elif name == "_assocpage":
+                    ctx["assoc_page"] = int(value)
+                    if ctx["assoc_page"] < 1:
+                        raise ValueError("an association page holds at least 1 id")
                 else:
                     ctx["run"] = value
             except ValueError as e:
@@ -926,7 +939,8 @@ class Handler(BaseHTTPRequestHandler):
         if m and method == "POST":
             fr, to = TYPE_ALIASES.get(m.group(1)), TYPE_ALIASES.get(m.group(2))
             return Op(f"POST /crm/v4/associations/{fr}/{to}/batch/read", fr,
-                      run=lambda: self.assoc_batch(fr, to, m.group(1), m.group(2), body, ds))
+                      run=lambda: self.assoc_batch(fr, to, m.group(1), m.group(2), body, ds,
+                                                   ctx["assoc_page"] or V4_ASSOC_PAGE))
         return Op("other", None,
                   run=lambda: hs_error(404, "OBJECT_NOT_FOUND", f"No route for {method} {rest}"))
 
@@ -950,7 +964,7 @@ class Handler(BaseHTTPRequestHandler):
             return f"cp{k}-{(rec['i'] * 7 + k) % 100}"
         return rec["p"].get(name)
 
-    def record_json(self, ot, rec, props, assoc=()):
+    def record_json(self, ot, rec, props, assoc=(), assoc_page=LIST_ASSOC_PAGE):
         out = {"id": rec["id"], "properties": {n: self.value(rec, n) for n in props},
                "createdAt": rec["createdAt"], "updatedAt": rec["updatedAt"],
                "archived": rec["archived"]}
@@ -961,7 +975,11 @@ class Handler(BaseHTTPRequestHandler):
             ids = rec["a"].get(a)
             if ids:
                 tname = ASSOC_TYPES[(ot, a)][0]
-                assocs[a] = {"results": [{"id": i, "type": tname} for i in ids]}
+                assocs[a] = {"results": [{"id": i, "type": tname} for i in ids[:assoc_page]]}
+                if len(ids) > assoc_page:
+                    link = (f"{self.server.base_url}/crm/v3/objects/{ot}/{rec['id']}/associations/{a}"
+                            f"?after={assoc_page}")
+                    assocs[a]["paging"] = {"next": {"after": str(assoc_page), "link": link}}
         if assocs:
             out["associations"] = assocs
         return out
@@ -998,7 +1016,8 @@ class Handler(BaseHTTPRequestHandler):
                     assoc.append(a)
 
         def run():
-            out = {"results": [self.record_json(ot, r, props, assoc) for r in recs[start:start + limit]]}
+            out = {"results": [self.record_json(ot, r, props, assoc, ctx["assoc_page"] or LIST_ASSOC_PAGE)
+                               for r in recs[start:start + limit]]}
             if start + limit < len(recs):
                 nxt = recs[start + limit]["id"]
                 query = urlencode([(k, v) for k, v in pairs if k != "after"] + [("after", nxt)])
@@ -1028,27 +1047,32 @@ class Handler(BaseHTTPRequestHandler):
             return validation(f"Unable to infer object type from: {raw_type}")
         return Resp(200, {"results": self.server.property_defs[ot]})
 
-    def assoc_batch(self, fr, to, raw_fr, raw_to, body, ds):
+    def assoc_batch(self, fr, to, raw_fr, raw_to, body, ds, assoc_page):
         if fr is None or to is None:
             return validation(f"Unable to infer object type from: {raw_fr if fr is None else raw_to}")
         try:
             req = json.loads(body or b"{}")
             inputs = req["inputs"]
             ids = [str(x["id"]) for x in inputs]
-        except (ValueError, KeyError, TypeError):
-            return validation("Invalid input JSON: expected {\"inputs\": [{\"id\": \"...\"}]}")
+            afters = [int(str(x.get("after") or 0)) for x in inputs]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return validation("Invalid input JSON: expected {\"inputs\": [{\"id\": \"...\", \"after\": \"...\"}]}")
         if len(ids) > 1000:
             return validation(f"Too many inputs: {len(ids)} (at most 1000)")
         started = iso(int(time.time() * 1000))
         td, results = ds()[fr], []
         pair = ASSOC_TYPES.get((fr, to))
-        for i in ids:
+        for i, after in zip(ids, afters):
             rec = td.by_id.get(i)
-            if rec and pair and rec["a"].get(to):
-                results.append({"from": {"id": i}, "to": [
+            linked = rec["a"].get(to, [])[after:] if rec and pair else []
+            if linked:
+                result = {"from": {"id": i}, "to": [
                     {"toObjectId": int(t), "associationTypes": [
                         {"category": "HUBSPOT_DEFINED", "typeId": pair[1], "label": None}]}
-                    for t in rec["a"][to]]})
+                    for t in linked[:assoc_page]]}
+                if len(linked) > assoc_page:
+                    result["paging"] = {"next": {"after": str(after + assoc_page)}}
+                results.append(result)
         return Resp(200, {"status": "COMPLETE", "results": results, "startedAt": started,
                           "completedAt": iso(int(time.time() * 1000))})
 
