@@ -8,6 +8,7 @@ OBJS = \
 	src/hubspot_api.o \
 	src/object_types.o \
 	src/sync_common.o \
+	src/associations.o \
 	src/sync_object.o \
 	src/sync_slice.o \
 	src/sync_launcher.o \
@@ -21,7 +22,7 @@ DATA_built = hubspot_sync--1.0.sql
 EXTRA_CLEAN = hubspot_sync--1.0.sql
 PGFILEDESC = "hubspot_sync - mirror HubSpot CRM objects into PostgreSQL"
 
-REGRESS = setup phone convert sync_contacts sync_deals sync_calls resync errors security sync_all views incremental parallel metrics schedule
+REGRESS = setup phone convert sync_contacts sync_deals sync_calls resync errors security sync_all views incremental parallel associations metrics schedule
 REGRESS_OPTS = --inputdir=test --outputdir=test --encoding=UTF8
 
 PG_CPPFLAGS = -I$(srcdir)/src -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare

@@ -671,10 +671,12 @@ hubspot_search_ids_below_start(HubspotClient *client, const HubspotObjectType *t
 /*
  * Ask for POST /crm/v4/associations/{from}/{to}/batch/read for the given
  * ids (at most 1,000); the page's results are the answer's "results".
+ * afters, NIL or one per id (NULL for none), continues each id's list
+ * where an earlier answer's paging.next.after left it.
  */
 HubspotPendingPage *
 hubspot_association_batch_start(HubspotClient *client, const char *from_type,
-								const char *to_type, List *ids)
+								const char *to_type, List *ids, List *afters)
 {
 	char	   *path = psprintf("/crm/v4/associations/%s/%s/batch/read", from_type, to_type);
 	HubspotPendingPage *pending = pending_page("POST", path);
@@ -682,14 +684,22 @@ hubspot_association_batch_start(HubspotClient *client, const char *from_type,
 	ListCell   *lc;
 
 	Assert(list_length(ids) <= HUBSPOT_MAX_ASSOCIATION_BATCH);
+	Assert(afters == NIL || list_length(afters) == list_length(ids));
 	initStringInfo(&body);
 	appendStringInfoString(&body, "{\"inputs\":[");
 	foreach(lc, ids)
 	{
+		const char *after = afters ? list_nth(afters, foreach_current_index(lc)) : NULL;
+
 		if (foreach_current_index(lc) > 0)
 			appendStringInfoChar(&body, ',');
 		appendStringInfoString(&body, "{\"id\":");
 		escape_json(&body, (char *) lfirst(lc));
+		if (after != NULL)
+		{
+			appendStringInfoString(&body, ",\"after\":");
+			escape_json(&body, after);
+		}
 		appendStringInfoChar(&body, '}');
 	}
 	appendStringInfoString(&body, "]}");

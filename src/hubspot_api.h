@@ -75,7 +75,8 @@ extern HubspotPendingPage *hubspot_search_ids_below_start(HubspotClient *client,
 														  const char *below_id, int limit);
 extern HubspotPendingPage *hubspot_association_batch_start(HubspotClient *client,
 														   const char *from_type,
-														   const char *to_type, List *ids);
+														   const char *to_type, List *ids,
+														   List *afters);
 extern bool hubspot_page_ready(HubspotPendingPage *pending);
 extern void hubspot_page_finish(HubspotPendingPage *pending, HubspotPage *page);
 extern void hubspot_page_cancel(HubspotPendingPage *pending);

@@ -127,8 +127,9 @@ append_per_typed_column(StringInfo sql, const HubspotObjectType *type,
  * true to keep a row's stored associations when the record comes without
  * (search results and archived lists carry none); $4 NULL or the
  * associations of the records, read from the v4 batch endpoint (the search
- * returns none): an object from record id to the record's "associations",
- * in the list's shape.
+ * returns none; a list's embedded ones may be cut short): an object from
+ * record id to the record's whole lists, in the list's shape, each taking
+ * the place of the record's list of the same kind.
  *
  * - Rows whose raw_json did not change are left alone (the WHERE on the
  *	 DO UPDATE), so an hourly re-sync of an unchanged portal writes no new
@@ -163,7 +164,8 @@ hubspot_upsert_sql(const HubspotObjectType *type, const char *schema)
 					 " OPERATOR(pg_catalog.||) x.props) END\n"
 					 "         OPERATOR(pg_catalog.||) CASE WHEN $4 OPERATOR(pg_catalog.?) (r OPERATOR(pg_catalog.->>) 'id')\n"
 					 "              THEN pg_catalog.jsonb_build_object('associations',"
-					 " $4 OPERATOR(pg_catalog.->) (r OPERATOR(pg_catalog.->>) 'id'))\n"
+					 " COALESCE(r OPERATOR(pg_catalog.->) 'associations', '{}')"
+					 " OPERATOR(pg_catalog.||) ($4 OPERATOR(pg_catalog.->) (r OPERATOR(pg_catalog.->>) 'id')))\n"
 					 "              ELSE '{}'::pg_catalog.jsonb END AS r\n"
 					 "  FROM pg_catalog.jsonb_array_elements($1) AS r\n"
 					 "  LEFT JOIN extra x ON x.id OPERATOR(pg_catalog.=) (r OPERATOR(pg_catalog.->>) 'id')\n"

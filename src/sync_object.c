@@ -42,6 +42,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "associations.h"
 #include "sync_common.h"
 #include "sync_launcher.h"
 
@@ -380,6 +381,7 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 		bool		archived = chain == ARCHIVED_CHAIN;
 		HubspotPage page;
 		PageIds		ids;
+		StringInfo	long_lists;
 		bool		met = false;
 		MemoryContext oldcxt = MemoryContextSwitchTo(cxt->page_cxt);
 
@@ -408,6 +410,8 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 		ask_for_page(cxt, &chains, chain, page.next_after);
 		if (page.next_after == NULL)
 			chains.done[chain] = true;
+		/* Association lists HubSpot cut short: the rest, from v4. */
+		long_lists = archived ? NULL : associations_read_cut_short(cxt, &page);
 
 		sync_begin_transaction(psprintf("hubspot_sync: writing %s page %d",
 										cxt->type->name, cxt->slot->pages + 1));
@@ -445,7 +449,8 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 			if (chains.done[LIVE_CHAIN] && !chains.started[ARCHIVED_CHAIN])
 				ask_for_page(cxt, &chains, ARCHIVED_CHAIN, NULL);
 		}
-		sync_upsert_page(cxt, &page, archived, NULL);
+		sync_upsert_page(cxt, &page, archived,
+						 long_lists ? associations_by_id(long_lists) : NULL);
 
 		/* The resume point: the live chain's, then the archived chain's. */
 		chain = !chains.done[LIVE_CHAIN] ? LIVE_CHAIN : ARCHIVED_CHAIN;

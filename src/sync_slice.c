@@ -15,6 +15,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "associations.h"
 #include "sync_common.h"
 
 /*
@@ -22,49 +23,6 @@
  * the list: its slice would mostly read what the list has written by then.
  */
 #define SLICE_MIN_LIST_PAGES 20
-
-/*
- * From the v4 batch results of each kind ($1: an array of {"kind", "type",
- * "results"}: the kind of object, the name of an unlabelled association,
- * the batch's results) to what the upsert takes: an object from record id
- * to {"deals": {"results": [{"id": "…", "type": "contact_to_deal"}]}, …},
- * the list's shape (a labelled association's type is its label).
- */
-static const char *const associations_by_id_sql =
-"WITH links AS (\n"
-"  SELECT a OPERATOR(pg_catalog.->>) 'kind' AS kind,\n"
-"         f OPERATOR(pg_catalog.->) 'from' OPERATOR(pg_catalog.->>) 'id' AS from_id,\n"
-"         pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(\n"
-"           'id', t OPERATOR(pg_catalog.->>) 'toObjectId',\n"
-"           'type', COALESCE(ty OPERATOR(pg_catalog.->>) 'label', a OPERATOR(pg_catalog.->>) 'type'))\n"
-"           ORDER BY fn, tn, tyn) AS results\n"
-"  FROM pg_catalog.jsonb_array_elements($1) a,\n"
-"       pg_catalog.jsonb_array_elements(a OPERATOR(pg_catalog.->) 'results') WITH ORDINALITY f(f, fn),\n"
-"       pg_catalog.jsonb_array_elements(f OPERATOR(pg_catalog.->) 'to') WITH ORDINALITY t(t, tn),\n"
-"       pg_catalog.jsonb_array_elements(COALESCE(t OPERATOR(pg_catalog.->) 'associationTypes',\n"
-"         '[{}]'::pg_catalog.jsonb)) WITH ORDINALITY ty(ty, tyn)\n"
-"  GROUP BY 1, 2\n"
-"), by_record AS (\n"
-"  SELECT from_id, pg_catalog.jsonb_object_agg(kind,\n"
-"           pg_catalog.jsonb_build_object('results', results)) AS associations\n"
-"  FROM links GROUP BY 1\n"
-")\n"
-"SELECT COALESCE(pg_catalog.jsonb_object_agg(from_id, associations), '{}'::pg_catalog.jsonb)\n"
-"FROM by_record";
-
-/* "contacts", "deals" -> "contact_to_deal", as the list names them. */
-static char *
-association_type_name(const char *from, const char *to)
-{
-	int			from_len = strlen(from);
-	int			to_len = strlen(to);
-
-	if (from_len > 1 && from[from_len - 1] == 's')
-		from_len--;
-	if (to_len > 1 && to[to_len - 1] == 's')
-		to_len--;
-	return psprintf("%.*s_to_%.*s", from_len, from, to_len, to);
-}
 
 /*
  * Pages the slice has read and not yet written: up to a v4 batch's worth,
@@ -142,59 +100,44 @@ start_associations(Slice *slice, SliceBatch *batch)
 			batch->association_kinds = lappend(batch->association_kinds, kind);
 			batch->association_requests =
 				lappend(batch->association_requests,
-						hubspot_association_batch_start(&cxt->client, cxt->type->name, kind, chunk));
+						hubspot_association_batch_start(&cxt->client, cxt->type->name, kind,
+														chunk, NIL));
 		}
 	}
 	MemoryContextSwitchTo(oldcxt);
 }
 
 /*
- * Wait for a batch's association reads and turn them into what the
- * upsert takes ($4): an object by record id, in the list's shape.
+ * Wait for a batch's association reads (and read the rest of any list they
+ * cut short), and turn them into what the upsert takes ($4): an object by
+ * record id, in the list's shape.
  */
 static void
 finish_associations(Slice *slice, SliceBatch *batch)
 {
 	SyncContext *cxt = slice->cxt;
 	MemoryContext oldcxt = MemoryContextSwitchTo(batch->cxt);
-	StringInfoData out;
+	StringInfoData read;
 	ListCell   *kind;
 	ListCell   *request;
-	Oid			types[1];
-	Datum		values[1];
-	bool		isnull;
+	Jsonb	   *by_id;
 
-	initStringInfo(&out);
-	appendStringInfoChar(&out, '[');
+	initStringInfo(&read);
 	forboth(kind, batch->association_kinds, request, batch->association_requests)
 	{
 		HubspotPage answer;
 
 		hubspot_page_finish(lfirst(request), &answer);
 		lfirst(request) = NULL;
-		if (out.len > 1)
-			appendStringInfoChar(&out, ',');
-		appendStringInfoString(&out, "{\"kind\":");
-		escape_json(&out, lfirst(kind));
-		appendStringInfoString(&out, ",\"type\":");
-		escape_json(&out, association_type_name(cxt->type->name, lfirst(kind)));
-		appendStringInfoString(&out, ",\"results\":");
-		(void) JsonbToCString(&out, &answer.results->root, VARSIZE(answer.results));
-		appendStringInfoChar(&out, '}');
+		associations_add_answer(cxt, lfirst(kind), &answer, &read);
 	}
-	appendStringInfoChar(&out, ']');
 	batch->association_requests = NIL;
 
 	sync_begin_transaction(psprintf("hubspot_sync: reading %s associations", cxt->type->name));
-	types[0] = JSONBOID;
-	values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
-	if (SPI_execute_with_args(associations_by_id_sql, 1, types, values, NULL, true, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "could not read the associations of a batch");
+	by_id = associations_by_id(&read);
 	/* Into the batch's memory: SPI's goes with the commit. */
 	MemoryContextSwitchTo(batch->cxt);
-	batch->associations = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0],
-														   SPI_tuptable->tupdesc, 1, &isnull));
+	batch->associations = DatumGetJsonbPCopy(PointerGetDatum(by_id));
 	sync_commit_transaction();
 	MemoryContextSwitchTo(oldcxt);
 }
