@@ -12,10 +12,11 @@ make install >/dev/null
 
 # The tests point the extension at these ports: the portal most tests use,
 # one with 600 extra contact properties, one that enforces a 12-requests
-# per 10 seconds budget with 429s.
+# per 10 seconds budget with 429s, one that allows 2 searches a second.
 start_mock 18765 --contacts 120 --deals 40 --calls 30
 start_mock 18767 --contacts 120 --deals 40 --calls 30 --extra-properties 600
 start_mock 18768 --contacts 120 --deals 40 --calls 30 --rate-limit 12
+start_mock 18769 --contacts 120 --deals 40 --calls 30 --search-rate-limit 2
 
 status=0
 pg_virtualenv -v 15 \

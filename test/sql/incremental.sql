@@ -143,6 +143,28 @@ ALTER SYSTEM RESET hubspot_sync.rate_limit;
 SELECT pg_reload_conf();
 RESET hubspot_sync.page_size;
 
+-- 9. The search endpoint's own limit, per second.  This mock allows 2
+--    searches a second and answers past that with HubSpot's 429 (policy
+--    SECONDLY, Retry-After 1 s).  Told it may send 10, the sync hears the
+--    429s, waits as told, and still reads every record.
+ALTER SYSTEM SET hubspot_sync.search_rate_limit = 10;
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.3);
+SELECT pg_temp.reset_contacts();
+SELECT pg_temp.set_cursor('2023-01-01');
+SET hubspot_sync.api_url = 'http://127.0.0.1:18769';
+SET hubspot_sync.search_page_size = 10;
+SELECT mode, status, pages, records, inserted FROM hubspot_sync('contacts');
+-- Each waited as told (Retry-After), not the backoff alone: that would
+-- meet the same full second again and again.
+SELECT rate_limited > 0 AS got_429s, retries >= rate_limited AS retried_each,
+       rate_limited <= pages AS at_most_one_429_a_page
+FROM hubspot_sync_runs WHERE object_type = 'contacts' ORDER BY run_id DESC LIMIT 1;
+SELECT count(*) AS contacts, count(*) FILTER (WHERE archived) AS archived FROM hubspot_contacts_raw;
+RESET hubspot_sync.search_page_size;
+ALTER SYSTEM RESET hubspot_sync.search_rate_limit;
+SELECT pg_reload_conf();
+
 -- Leave the default portal's contacts in place for the tests that follow.
 SELECT pg_temp.reset_contacts();
 SET hubspot_sync.api_url = 'http://127.0.0.1:18765';
