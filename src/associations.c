@@ -165,20 +165,24 @@ associations_read_cut_short(SyncContext *cxt, HubspotPage *page)
 {
 	char	   *kinds;
 	char	   *save = NULL;
-	StringInfo	read = NULL;
+	List	   *kinds_asked = NIL;
+	List	   *requests = NIL;
+	ListCell   *kind;
+	ListCell   *request;
+	StringInfo	read;
 
 	if (cxt->type->associations == NULL)
 		return NULL;
+	/* Every kind's read is sent before any is waited for. */
 	kinds = pstrdup(cxt->type->associations);
-	for (char *kind = strtok_r(kinds, ",", &save); kind; kind = strtok_r(NULL, ",", &save))
+	for (char *k = strtok_r(kinds, ",", &save); k; k = strtok_r(NULL, ",", &save))
 	{
 		List	   *ids = NIL;
-		HubspotPage answer;
 
 		for (int i = 0; i < page->nresults; i++)
 		{
 			JsonbContainer *record = object_element(page->results, i);
-			JsonbContainer *list = object_at(object_at(record, "associations"), kind);
+			JsonbContainer *list = object_at(object_at(record, "associations"), k);
 			char	   *id = hubspot_jsonb_string(record, "id");
 
 			if (id != NULL && object_at(object_at(list, "paging"), "next") != NULL)
@@ -188,12 +192,22 @@ associations_read_cut_short(SyncContext *cxt, HubspotPage *page)
 			continue;
 		/* A list page holds at most 100 records, a batch read 1,000. */
 		Assert(list_length(ids) <= HUBSPOT_MAX_ASSOCIATION_BATCH);
-		if (read == NULL)
-			read = makeStringInfo();
-		hubspot_page_finish(hubspot_association_batch_start(&cxt->client, cxt->type->name, kind,
-															ids, NIL),
-							&answer);
-		associations_add_answer(cxt, kind, &answer, read);
+		kinds_asked = lappend(kinds_asked, k);
+		requests = lappend(requests,
+						   hubspot_association_batch_start(&cxt->client, cxt->type->name, k,
+														   ids, NIL));
+	}
+	if (requests == NIL)
+		return NULL;
+
+	read = makeStringInfo();
+	forboth(kind, kinds_asked, request, requests)
+	{
+		HubspotPage answer;
+
+		hubspot_page_finish(lfirst(request), &answer);
+		lfirst(request) = NULL;
+		associations_add_answer(cxt, lfirst(kind), &answer, read);
 	}
 	return read;
 }
