@@ -10,7 +10,10 @@ path may carry segment pairs, in any order:
   /_fault/<spec>   '+'-separated faults [TYPE.][ENDPOINT.]KIND[*count][@page],
                    TYPE: contacts deals calls; ENDPOINT: list search associations
                    properties; KIND: 500 502 503 504 400 404 429 429noretry slow<ms>
-                   malformed badrecord shuffled (a page's results in reverse) drop.  *count is counted per whole prefix string;
+                   malformed badrecord shuffled (a page's results in reverse) drop
+                   unstorable (the first record's name-like property ends with
+                   \u0000, a lone high and a lone low surrogate escape, a
+                   surrogate pair and a literal backslash-u0000).  *count is counted per whole prefix string;
                    @page (1-based) matches list pages (from the cursor) and search
                    pages (from the offset) only.
   /_version/2      contact #1 renamed, deal #0 won for 9999.99, one new contact;
@@ -485,7 +488,7 @@ class DataCache:
 # ----------------------------------------------------------------------------
 
 FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties)\.)?"
-                      r"(500|502|503|504|400|404|429noretry|429|slow\d+|malformed|badrecord|shuffled|drop)"
+                      r"(500|502|503|504|400|404|429noretry|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
     "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
@@ -495,6 +498,22 @@ FAULT_ERRORS = {
     "400": ("VALIDATION_ERROR", "Invalid input: one or more request parameters were not valid."),
     "404": ("OBJECT_NOT_FOUND", "Resource not found"),
 }
+
+
+NAME_PROPS = ("firstname", "dealname", "hs_call_title")
+
+
+def unstorable_text(body):
+    """The answer as JSON text whose first record holds what jsonb cannot
+    (valid JSON: JavaScript strings hold these, and HubSpot returns them)."""
+    props = body["results"][0].get("properties") or {}
+    name = next((n for n in NAME_PROPS if n in props), None)
+    if name is None:
+        return body
+    props[name] = f"{props[name] or ''}\x00@HI@|@LO@|@PAIR@|\\u0000"
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("@HI@", "\\ud83d").replace("@LO@", "\\udc00")
+            .replace("@PAIR@", "\\ud83d\\ude00"))
 
 
 def endpoint_kind(key):
@@ -822,6 +841,8 @@ class Handler(BaseHTTPRequestHandler):
                     resp.body["results"] += [42, {"properties": {"email": "no-id@example.com"},
                                                   "createdAt": iso(T_START), "updatedAt": iso(T_START),
                                                   "archived": False}]
+                elif fault["kind"] == "unstorable" and resp.body.get("results"):
+                    resp.body = unstorable_text(resp.body)
                 elif fault["kind"] == "shuffled" and isinstance(resp.body.get("results"), list):
                     resp.body["results"].reverse()
                 elif fault["kind"] == "malformed":
