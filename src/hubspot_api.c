@@ -98,23 +98,97 @@ hubspot_jsonb_string(JsonbContainer *container, const char *key)
 	return pnstrdup(v->val.string.val, v->val.string.len);
 }
 
+/* The code unit of the 4 hex digits at s (valid JSON guarantees them). */
+static int
+hex4(const char *s)
+{
+	int			code = 0;
+
+	for (int i = 0; i < 4; i++)
+		code = code * 16 + (isdigit((unsigned char) s[i]) ? s[i] - '0' :
+							pg_ascii_tolower((unsigned char) s[i]) - 'a' + 10);
+	return code;
+}
+
+/*
+ * Remove, in place, the escapes of characters jsonb cannot hold: \u0000
+ * and a \uD800-\uDFFF that is not half of a surrogate pair.  JSON allows
+ * both (JavaScript strings hold them, and HubSpot returns text as it was
+ * stored), but jsonb_in rejects the whole document for one of them, which
+ * would fail every sync at that record.  body must be valid JSON, so each
+ * backslash starts an escape.  Returns how many were removed.
+ */
+static int
+drop_unstorable_escapes(StringInfo body)
+{
+	char	   *end = body->data + body->len;
+	char	   *src = body->data;
+	char	   *dst = body->data;
+	int			dropped = 0;
+
+	for (;;)
+	{
+		char	   *slash = memchr(src, '\\', end - src);
+		char	   *next = slash ? slash : end;
+		int			len = 2;
+		bool		keep = true;
+
+		if (dst != src)
+			memmove(dst, src, next - src);
+		dst += next - src;
+		src = next;
+		if (slash == NULL)
+			break;
+		if (src[1] == 'u')
+		{
+			int			code = hex4(src + 2);
+
+			len = 6;
+			if (code >= 0xD800 && code <= 0xDBFF && end - src >= 12 &&
+				src[6] == '\\' && src[7] == 'u' &&
+				hex4(src + 8) >= 0xDC00 && hex4(src + 8) <= 0xDFFF)
+				len = 12;		/* a pair: one character */
+			else if (code == 0 || (code >= 0xD800 && code <= 0xDFFF))
+				keep = false;
+		}
+		if (keep)
+		{
+			if (dst != src)
+				memmove(dst, src, len);
+			dst += len;
+		}
+		else
+			dropped++;
+		src += len;
+	}
+	*dst = '\0';
+	body->len = dst - body->data;
+	return dropped;
+}
+
 /*
  * Parse body as JSON into jsonb, or return NULL and set *why when it is not
- * valid JSON.
+ * valid JSON.  *dropped (if not NULL) counts the characters jsonb cannot
+ * hold, removed first.
  */
 static Jsonb *
-parse_json(StringInfo body, char **why)
+parse_json(StringInfo body, char **why, int *dropped)
 {
 	JsonLexContext *lex;
 	JsonParseErrorType rc;
+	int			removed;
 
-	lex = makeJsonLexContextCstringLen(body->data, body->len, GetDatabaseEncoding(), true);
+	/* Syntax only: escapes are not decoded (jsonb_in checks them below). */
+	lex = makeJsonLexContextCstringLen(body->data, body->len, GetDatabaseEncoding(), false);
 	rc = pg_parse_json(lex, &nullSemAction);
 	if (rc != JSON_SUCCESS)
 	{
 		*why = json_errdetail(rc, lex);
 		return NULL;
 	}
+	removed = drop_unstorable_escapes(body);
+	if (dropped != NULL)
+		*dropped = removed;
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(body->data)));
 }
 
@@ -133,7 +207,7 @@ static void
 report_http_error(const char *method, const char *path, HttpResponse *response)
 {
 	char	   *why = NULL;
-	Jsonb	   *error = parse_json(&response->body, &why);
+	Jsonb	   *error = parse_json(&response->body, &why, NULL);
 	char	   *message = NULL;
 	char	   *category = NULL;
 	char	   *correlation = NULL;
@@ -178,7 +252,7 @@ static bool
 is_secondly_limit(StringInfo body)
 {
 	char	   *why = NULL;
-	Jsonb	   *error = parse_json(body, &why);
+	Jsonb	   *error = parse_json(body, &why, NULL);
 	char	   *policy = error ? hubspot_jsonb_string(&error->root, "policyName") : NULL;
 
 	return policy != NULL && strcmp(policy, "SECONDLY") == 0;
@@ -306,7 +380,8 @@ hubspot_request_finish(HubspotRequest *request)
 		if (response.curl_code == 0 && response.status >= 200 && response.status < 300)
 		{
 			char	   *why = NULL;
-			Jsonb	   *result = parse_json(&response.body, &why);
+			int			dropped = 0;
+			Jsonb	   *result = parse_json(&response.body, &why, &dropped);
 
 			if (result == NULL)
 				ereport(ERROR,
@@ -314,6 +389,7 @@ hubspot_request_finish(HubspotRequest *request)
 						 errmsg("HubSpot returned a malformed response"),
 						 errdetail("%s %s answered HTTP %ld with a body that is not valid JSON: %s",
 								   method, path, response.status, why)));
+			client->dropped_chars += dropped;
 			MemoryContextDelete(request->cxt);
 			return result;
 		}

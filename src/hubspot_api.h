@@ -34,6 +34,7 @@ typedef struct HubspotClient
 	int			requests;		/* HTTP requests sent */
 	int			retries;		/* of which retries */
 	int			rate_limited;	/* 429s received */
+	int64		dropped_chars;	/* \u0000 and lone surrogates removed */
 } HubspotClient;
 
 typedef struct HubspotPage

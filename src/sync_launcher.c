@@ -290,6 +290,12 @@ report_warnings(SyncSlot *slot)
 				 errmsg("%lld %s records were skipped because they have no id",
 						(long long) slot->skipped, slot->object_type),
 				 errdetail("HubSpot returned list elements that are not objects with an \"id\".")));
+	if (slot->dropped_chars > 0)
+		ereport(WARNING,
+				(errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
+				 errmsg("%lld characters PostgreSQL cannot store were removed from %s records",
+						(long long) slot->dropped_chars, slot->object_type),
+				 errdetail("HubSpot's text held \\u0000 or half of a UTF-16 surrogate pair, which jsonb cannot hold; the rest of each value was kept.")));
 }
 
 static const char *
@@ -336,7 +342,7 @@ slot_tuple(SyncSlot *slot, TupleDesc desc)
 	values[6] = Int64GetDatum(slot->updated);
 	values[7] = Int64GetDatum(slot->unchanged);
 	values[8] = Int64GetDatum(slot->archived);
-	values[9] = Int64GetDatum(slot->bad_values + slot->skipped);
+	values[9] = Int64GetDatum(slot->bad_values + slot->skipped + slot->dropped_chars);
 	values[10] = Int32GetDatum(slot->requests);
 	values[11] = Int32GetDatum(slot->retries);
 	if (slot->started_at && slot->finished_at)

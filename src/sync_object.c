@@ -220,7 +220,7 @@ update_run(SyncContext *cxt, const char *status, const char *error)
 	args[6] = sync_int64_text(slot->inserted);
 	args[7] = sync_int64_text(slot->updated);
 	args[8] = sync_int64_text(slot->unchanged);
-	args[9] = sync_int64_text(slot->skipped + slot->bad_values);
+	args[9] = sync_int64_text(slot->skipped + slot->bad_values + cxt->client.dropped_chars);
 	args[10] = error;
 	args[11] = sync_int64_text(cxt->client.rate_limited);
 	args[12] = sync_int64_text(slot->archived);
@@ -271,6 +271,7 @@ finish_slice(SyncContext *cxt, bool terminate)
 	cxt->client.requests += result.requests;
 	cxt->client.retries += result.retries;
 	cxt->client.rate_limited += result.rate_limited;
+	cxt->client.dropped_chars += result.dropped_chars;
 	if (result.status != SYNC_SUCCEEDED)
 		ereport(LOG,
 				(errmsg("hubspot_sync: the search slice of the %s full sync stopped early: %s",
@@ -668,5 +669,6 @@ hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot)
 
 	slot->requests = cxt.client.requests;
 	slot->retries = cxt.client.retries;
+	slot->dropped_chars = cxt.client.dropped_chars;
 	slot->finished_at = GetCurrentTimestamp();
 }

@@ -43,6 +43,7 @@ typedef struct SyncSlot
 	int64		unchanged;
 	int64		skipped;		/* elements without an id */
 	int64		bad_values;		/* values that did not convert */
+	int64		dropped_chars;	/* characters jsonb cannot hold, removed */
 	int64		archived;		/* rows marked archived or gone */
 	char		examples[512];	/* the first bad values */
 	TimestampTz started_at;

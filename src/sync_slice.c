@@ -466,5 +466,6 @@ hubspot_sync_search_slice(const HubspotSettings *settings, SyncSlot *slot)
 	slot->requests = cxt.client.requests;
 	slot->retries = cxt.client.retries;
 	slot->rate_limited = cxt.client.rate_limited;
+	slot->dropped_chars = cxt.client.dropped_chars;
 	slot->finished_at = GetCurrentTimestamp();
 }
