@@ -20,6 +20,7 @@
 #include "catalog/pg_authid.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -67,6 +68,14 @@ check_settings(void)
 				 errmsg("role \"%s\" cannot run a sync", GetUserNameFromId(GetUserId(), false)),
 				 errdetail("Sync workers connect to the database as the current role, which needs the LOGIN attribute."),
 				 errhint("Run the sync as a role that can log in.")));
+	/* HubSpot's text is UTF-8: read as another encoding, it lands garbled. */
+	if (GetDatabaseEncoding() != PG_UTF8 && GetDatabaseEncoding() != PG_SQL_ASCII)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("hubspot_sync needs a UTF8 database"),
+				 errdetail("This database's encoding is %s; HubSpot's UTF-8 text would be stored garbled.",
+						   GetDatabaseEncodingName()),
+				 errhint("Sync into a database created with ENCODING 'UTF8'.")));
 	if (!hubspot_preloaded)
 		ereport(WARNING,
 				(errcode(ERRCODE_WARNING),

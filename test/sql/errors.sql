@@ -109,3 +109,14 @@ SELECT status, error_message FROM hubspot_sync_runs WHERE object_type = 'contact
 
 -- Every failure is in the run log.
 SELECT object_type, status, count(*) FROM hubspot_sync_runs GROUP BY 1, 2 ORDER BY 1, 2;
+
+-- A database whose encoding is neither UTF8 nor SQL_ASCII is refused at
+-- once: HubSpot's UTF-8 text would land garbled.
+CREATE DATABASE hubspot_test_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+SELECT dblink_connect('latin1', format('dbname=hubspot_test_latin1 host=%s port=%s',
+       split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port')));
+SELECT dblink_exec('latin1', 'CREATE EXTENSION hubspot_sync');
+SELECT dblink_exec('latin1', 'SET hubspot_sync.access_token = ''pat-na1-test-token''');
+SELECT * FROM dblink('latin1', 'SELECT status FROM hubspot_sync(''calls'')') AS t(status text);
+SELECT dblink_disconnect('latin1');
+DROP DATABASE hubspot_test_latin1;
