@@ -63,20 +63,6 @@ association_type_name(const char *from, const char *to)
 	return psprintf("%.*s_to_%.*s", from_len, from, to_len, to);
 }
 
-/* The object under key in an object container, or NULL. */
-static JsonbContainer *
-object_at(JsonbContainer *container, const char *key)
-{
-	JsonbValue *v;
-
-	if (container == NULL || !JsonContainerIsObject(container))
-		return NULL;
-	v = getKeyJsonValueFromContainer(container, key, strlen(key), NULL);
-	if (v == NULL || v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
-		return NULL;
-	return v->val.binary.data;
-}
-
 /* The i-th element of an array, when it is an object; else NULL. */
 static JsonbContainer *
 object_element(Jsonb *array, int i)
@@ -124,17 +110,18 @@ associations_add_answer(SyncContext *cxt, const char *kind, HubspotPage *answer,
 		for (int i = 0; i < JsonContainerSize(&results->root); i++)
 		{
 			JsonbContainer *result = object_element(results, i);
-			char	   *id = hubspot_jsonb_string(object_at(result, "from"), "id");
-			char	   *after = hubspot_jsonb_string(object_at(object_at(result, "paging"), "next"),
-													 "after");
-			ListCell   *asked;
+			JsonbContainer *next = hubspot_jsonb_object(hubspot_jsonb_object(result, "paging"), "next");
+			char	   *after = hubspot_jsonb_string(next, "after");
+			char	   *id;
+			ListCell   *asked_id;
+			ListCell   *asked_after;
 
-			if (id == NULL || after == NULL)
+			if (after == NULL ||
+				(id = hubspot_jsonb_string(hubspot_jsonb_object(result, "from"), "id")) == NULL)
 				continue;
 			/* A cursor that does not move would ask forever. */
-			foreach(asked, asked_ids)
-				if (strcmp(lfirst(asked), id) == 0 &&
-					strcmp(list_nth(asked_afters, foreach_current_index(asked)), after) == 0)
+			forboth(asked_id, asked_ids, asked_after, asked_afters)
+				if (strcmp(lfirst(asked_id), id) == 0 && strcmp(lfirst(asked_after), after) == 0)
 					ereport(ERROR,
 							(errcode(ERRCODE_DATA_EXCEPTION),
 							 errmsg("HubSpot's association paging did not advance"),
@@ -182,10 +169,12 @@ associations_read_cut_short(SyncContext *cxt, HubspotPage *page)
 		for (int i = 0; i < page->nresults; i++)
 		{
 			JsonbContainer *record = object_element(page->results, i);
-			JsonbContainer *list = object_at(object_at(record, "associations"), k);
-			char	   *id = hubspot_jsonb_string(record, "id");
+			JsonbContainer *list = hubspot_jsonb_object(hubspot_jsonb_object(record, "associations"), k);
+			char	   *id;
 
-			if (id != NULL && object_at(object_at(list, "paging"), "next") != NULL)
+			/* Every page looks: the id is copied only for a cut list. */
+			if (hubspot_jsonb_object(hubspot_jsonb_object(list, "paging"), "next") != NULL &&
+				(id = hubspot_jsonb_string(record, "id")) != NULL)
 				ids = lappend(ids, id);
 		}
 		if (ids == NIL)

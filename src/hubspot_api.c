@@ -84,18 +84,35 @@ interruptible_sleep(int ms)
 	}
 }
 
+/* The value of key in an object container (NULL: not an object, no key). */
+static JsonbValue *
+value_at(JsonbContainer *container, const char *key)
+{
+	if (container == NULL || !JsonContainerIsObject(container))
+		return NULL;
+	return getKeyJsonValueFromContainer(container, key, strlen(key), NULL);
+}
+
 /* The string value of key in an object, or NULL. */
 char *
 hubspot_jsonb_string(JsonbContainer *container, const char *key)
 {
-	JsonbValue *v;
+	JsonbValue *v = value_at(container, key);
 
-	if (container == NULL || !JsonContainerIsObject(container))
-		return NULL;
-	v = getKeyJsonValueFromContainer(container, key, strlen(key), NULL);
 	if (v == NULL || v->type != jbvString)
 		return NULL;
 	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* The object under key in an object container, or NULL. */
+JsonbContainer *
+hubspot_jsonb_object(JsonbContainer *container, const char *key)
+{
+	JsonbValue *v = value_at(container, key);
+
+	if (v == NULL || v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		return NULL;
+	return v->val.binary.data;
 }
 
 /* The code unit of the 4 hex digits at s (valid JSON guarantees them). */
@@ -469,7 +486,7 @@ static void
 read_results(Jsonb *response, const char *method, const char *path, HubspotPage *page)
 {
 	JsonbValue *results;
-	JsonbValue *paging;
+	JsonbContainer *next;
 	JsonbValue *total;
 
 	results = JsonContainerIsObject(&response->root) ?
@@ -490,23 +507,16 @@ read_results(Jsonb *response, const char *method, const char *path, HubspotPage 
 														NumericGetDatum(total->val.numeric)));
 
 	page->next_after = NULL;
-	paging = getKeyJsonValueFromContainer(&response->root, "paging", 6, NULL);
-	if (paging != NULL && paging->type == jbvBinary &&
-		JsonContainerIsObject(paging->val.binary.data))
+	next = hubspot_jsonb_object(hubspot_jsonb_object(&response->root, "paging"), "next");
+	if (next != NULL)
 	{
-		JsonbValue *next = getKeyJsonValueFromContainer(paging->val.binary.data, "next", 4, NULL);
-
-		if (next != NULL && next->type == jbvBinary &&
-			JsonContainerIsObject(next->val.binary.data))
-		{
-			page->next_after = hubspot_jsonb_string(next->val.binary.data, "after");
-			if (page->next_after == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_JSON_TEXT),
-						 errmsg("HubSpot returned a malformed response"),
-						 errdetail("%s %s answered with paging.next but no paging.next.after string.",
-								   method, path)));
-		}
+		page->next_after = hubspot_jsonb_string(next, "after");
+		if (page->next_after == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_JSON_TEXT),
+					 errmsg("HubSpot returned a malformed response"),
+					 errdetail("%s %s answered with paging.next but no paging.next.after string.",
+							   method, path)));
 	}
 }
 

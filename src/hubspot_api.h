@@ -87,5 +87,6 @@ extern void hubspot_search_page(HubspotClient *client, const HubspotObjectType *
 extern Jsonb *hubspot_property_definitions(HubspotClient *client,
 										   const HubspotObjectType *type);
 extern char *hubspot_jsonb_string(JsonbContainer *container, const char *key);
+extern JsonbContainer *hubspot_jsonb_object(JsonbContainer *container, const char *key);
 
 #endif							/* HUBSPOT_API_H */
