@@ -13,10 +13,11 @@
  * (so a malformed body gets a clear error, not a raw "invalid input
  * syntax"), then turned into jsonb.
  *
- * Retries: HTTP 429 waits as HubSpot's Retry-After says (or backs off when
- * it is absent), 5xx, time-outs and dropped connections back off
- * exponentially with jitter; every other 4xx fails at once.  All waits
- * answer a cancel at once.
+ * Retries: HTTP 429 waits as HubSpot's Retry-After says (or, when it is
+ * absent, waits out the window of the limit the body names); a 429 for
+ * the daily limit fails at once, as waiting would take hours.  5xx,
+ * time-outs and dropped connections back off exponentially with jitter;
+ * every other 4xx fails at once.  All waits answer a cancel at once.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -39,6 +40,9 @@
 #include "rate_limit.h"
 
 #define MAX_BACKOFF_MS 60000
+/* HubSpot's rate-limit windows (X-HubSpot-RateLimit-Interval-Milliseconds). */
+#define ROLLING_WINDOW_MS 10000
+#define SECONDLY_WINDOW_MS 1000
 #define MAX_DETAIL_TEXT 500
 
 void
@@ -219,6 +223,12 @@ clip(const char *s)
 	return psprintf("%.*s…", pg_mbcliplen(s, strlen(s), MAX_DETAIL_TEXT), s);
 }
 
+static bool
+is_policy(const char *policy, const char *name)
+{
+	return policy != NULL && strcmp(policy, name) == 0;
+}
+
 /* Report an HTTP error answer, with HubSpot's message and correlationId. */
 static void
 report_http_error(const char *method, const char *path, HttpResponse *response)
@@ -252,6 +262,13 @@ report_http_error(const char *method, const char *path, HttpResponse *response)
 				 errmsg("HubSpot refused the access token"),
 				 errdetail("%s %s answered HTTP 401. %s", method, path, said),
 				 errhint("Set hubspot_sync.access_token to a valid private app access token.")));
+	if (response->status == 429 && error != NULL &&
+		is_policy(hubspot_jsonb_string(&error->root, "policyName"), "DAILY"))
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("HubSpot's daily API limit for this portal is used up"),
+				 errdetail("%s %s answered HTTP 429. %s", method, path, said),
+				 errhint("HubSpot resets it at midnight in the portal's time zone; the next sync after that goes on. Other integrations of the portal use the same daily limit.")));
 	if (response->status == 403)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -264,15 +281,28 @@ report_http_error(const char *method, const char *path, HttpResponse *response)
 			 errdetail("%s %s answered HTTP %ld. %s", method, path, response->status, said)));
 }
 
-/* Whether a 429's body names the per-second policy (the search's own). */
-static bool
-is_secondly_limit(StringInfo body)
+/* The policyName of a 429's body (TEN_SECONDLY_ROLLING, SECONDLY, DAILY), or NULL. */
+static char *
+rate_limit_policy(StringInfo body)
 {
 	char	   *why = NULL;
 	Jsonb	   *error = parse_json(body, &why, NULL);
-	char	   *policy = error ? hubspot_jsonb_string(&error->root, "policyName") : NULL;
 
-	return policy != NULL && strcmp(policy, "SECONDLY") == 0;
+	return error ? hubspot_jsonb_string(&error->root, "policyName") : NULL;
+}
+
+/*
+ * How long a 429 asks us to wait: its Retry-After, or else the window of
+ * the limit it names (a shorter wait would only meet another 429).
+ */
+static int
+rate_limit_wait_ms(const HttpResponse *response, const char *policy)
+{
+	if (response->retry_after_ms >= 0)
+		return response->retry_after_ms;
+	if (is_policy(policy, "SECONDLY"))
+		return SECONDLY_WINDOW_MS;
+	return ROLLING_WINDOW_MS;
 }
 
 /* How long to wait before retry number attempt (0-based). */
@@ -390,6 +420,7 @@ hubspot_request_finish(HubspotRequest *request)
 		bool		retryable;
 		int			delay;
 		int			attempt = request->attempt;
+		char	   *policy;
 
 		http_request_wait(request->http, &response);
 		request->http = NULL;
@@ -411,10 +442,13 @@ hubspot_request_finish(HubspotRequest *request)
 			return result;
 		}
 
+		policy = response.status == 429 ? rate_limit_policy(&response.body) : NULL;
 		if (response.curl_code != 0)
 			retryable = response.transient;
+		else if (response.status == 429)
+			retryable = !is_policy(policy, "DAILY");
 		else
-			retryable = response.status == 429 || response.status >= 500;
+			retryable = response.status >= 500;
 
 		if (!retryable || attempt >= settings->max_retries)
 		{
@@ -431,11 +465,10 @@ hubspot_request_finish(HubspotRequest *request)
 		if (response.status == 429)
 		{
 			client->rate_limited++;
-			delay = response.retry_after_ms >= 0 ? response.retry_after_ms
-				: Max(backoff_ms(settings, attempt), 1000);
+			delay = rate_limit_wait_ms(&response, policy);
 			/* The budget is shared: everyone holds back (searches only, for theirs). */
 			hubspot_rate_limit_block(delay, request->is_search &&
-									 is_secondly_limit(&response.body));
+									 is_policy(policy, "SECONDLY"));
 		}
 		else
 			delay = backoff_ms(settings, attempt);

@@ -9,7 +9,8 @@ Tests switch behaviour per run through the base URL only: before /crm/... the
 path may carry segment pairs, in any order:
   /_fault/<spec>   '+'-separated faults [TYPE.][ENDPOINT.]KIND[*count][@page],
                    TYPE: contacts deals calls; ENDPOINT: list search associations
-                   properties; KIND: 500 502 503 504 400 404 429 429noretry slow<ms>
+                   properties; KIND: 500 502 503 504 400 404 429 429noretry (no
+                   Retry-After) 429daily (the daily limit) slow<ms>
                    malformed badrecord shuffled (a page's results in reverse) drop
                    unstorable (the first record's name-like property ends with
                    \u0000, a lone high and a lone low surrogate escape, a
@@ -488,7 +489,7 @@ class DataCache:
 # ----------------------------------------------------------------------------
 
 FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties)\.)?"
-                      r"(500|502|503|504|400|404|429noretry|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable)"
+                      r"(500|502|503|504|400|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
     "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
@@ -826,7 +827,8 @@ class Handler(BaseHTTPRequestHandler):
                     self.send(resp, op.search)
                     return
                 if kind.startswith("429"):
-                    resp = rate_limit_error("TEN_SECONDLY_ROLLING", 1 if kind == "429" else None)
+                    policy = "DAILY" if kind == "429daily" else "TEN_SECONDLY_ROLLING"
+                    resp = rate_limit_error(policy, 1 if kind == "429" else None)
                     status = 429
                     self.send(resp, op.search)
                     return

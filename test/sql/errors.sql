@@ -67,6 +67,15 @@ SELECT pg_temp.try_sync('deals', '/_fault/deals.503*2/_run/e2');
 SELECT pg_temp.try_sync('calls', '/_fault/calls.502*1+calls.drop*1/_run/e3');
 SELECT pg_temp.try_sync('deals', '/_fault/deals.500/_run/e4');
 SELECT count(*) AS deals_kept_after_failures FROM hubspot_deals_raw;
+-- A 429 without Retry-After waits out HubSpot's 10-second window (a
+-- shorter wait would only meet another 429).  One for the daily limit
+-- fails at once, without a retry: waiting would take hours.
+SELECT pg_temp.try_sync('contacts', '/_fault/contacts.429noretry*1/_run/e5');
+SELECT status, rate_limited, finished_at - started_at >= interval '10 s' AS waited_out_the_window
+FROM hubspot_sync_runs WHERE object_type = 'contacts' ORDER BY started_at DESC LIMIT 1;
+SELECT pg_temp.try_sync('deals', '/_fault/deals.429daily/_run/e6');
+SELECT status, http_requests, retries FROM hubspot_sync_runs
+WHERE object_type = 'deals' ORDER BY started_at DESC LIMIT 1;
 
 -- Records that are not objects with an id are skipped and counted.
 SELECT pg_temp.try_sync('calls', '/_fault/calls.badrecord');
