@@ -120,7 +120,9 @@ append_per_typed_column(StringInfo sql, const HubspotObjectType *type,
 
 /*
  * One statement that upserts a page and returns (inserted, updated,
- * unchanged, skipped, bad_values, examples, max_updated, archived).
+ * unchanged, skipped, bad_values, examples, max_updated, archived), where
+ * archived counts the rows this page marks archived: archived in HubSpot,
+ * or merged away into one of its records.
  * Parameters: $1 the "results" array; $2 NULL or an array of further
  * results arrays carrying more properties of the same records (a property
  * list too long for one URL), merged into each record's properties; $3
@@ -228,7 +230,28 @@ hubspot_upsert_sql(const HubspotObjectType *type, const char *schema)
 						   "  WHERE t.raw_json OPERATOR(pg_catalog.<>) EXCLUDED.raw_json"
 						   " OR t.archived OPERATOR(pg_catalog.<>) EXCLUDED.archived\n"
 						   "  RETURNING (t.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid) AS inserted, t.archived\n"
-						   ")\n"
+						   "), merged AS (\n");
+	/*
+	 * A merge keeps the surviving record, lists the merged ones in its
+	 * hs_merged_object_ids, and lists them nowhere after: mark them at once
+	 * rather than at the next complete full sync.  Rows of this page are
+	 * left to the INSERT (a statement may not touch a row twice).
+	 */
+	appendStringInfo(&sql,
+					 "  UPDATE %s.%s AS t SET archived = true, archived_at = m.at,\n"
+					 "    archived_reason = 'merged into ' OPERATOR(pg_catalog.||) m.id\n"
+					 "  FROM (SELECT DISTINCT ON (gone) gone, id, at FROM (\n"
+					 "          SELECT pg_catalog.btrim(g) AS gone, c.id, c.updated AS at\n"
+					 "          FROM conv c, pg_catalog.unnest(pg_catalog.string_to_array(\n"
+					 "                 c.p OPERATOR(pg_catalog.->>) 'hs_merged_object_ids', ';')) AS g\n"
+					 "          WHERE NOT c.archived) x\n"
+					 "        WHERE gone OPERATOR(pg_catalog.<>) ''\n"
+					 "        ORDER BY gone, at DESC NULLS LAST) m\n"
+					 "  WHERE t.hubspot_id OPERATOR(pg_catalog.=) m.gone AND NOT t.archived\n"
+					 "    AND NOT EXISTS (SELECT 1 FROM conv c WHERE c.id OPERATOR(pg_catalog.=) t.hubspot_id)\n"
+					 "  RETURNING 1\n"
+					 ")\n", qschema, qtable);
+	appendStringInfoString(&sql,
 						   "SELECT (SELECT pg_catalog.count(*) FROM ins WHERE inserted),\n"
 						   "       (SELECT pg_catalog.count(*) FROM ins WHERE NOT inserted),\n"
 						   "       (SELECT pg_catalog.count(*) FROM conv) OPERATOR(pg_catalog.-) (SELECT pg_catalog.count(*) FROM ins),\n"
@@ -250,6 +273,7 @@ hubspot_upsert_sql(const HubspotObjectType *type, const char *schema)
 	append_per_typed_column(&sql, type, " OR ", "(v%d AND c%d IS NULL)");
 	appendStringInfoString(&sql, " ORDER BY id LIMIT 3) AS examples),\n"
 						   "       (SELECT pg_catalog.max(updated) FROM conv),\n"
-						   "       (SELECT pg_catalog.count(*) FROM ins WHERE archived)");
+						   "       (SELECT pg_catalog.count(*) FROM ins WHERE archived)"
+						   " OPERATOR(pg_catalog.+) (SELECT pg_catalog.count(*) FROM merged)");
 	return sql.data;
 }

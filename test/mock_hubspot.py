@@ -20,7 +20,8 @@ path may carry segment pairs, in any order:
   /_version/2      contact #1 renamed, deal #0 won for 9999.99, one new contact;
                    all three modified 2025-07-01, after every version-1 time.
   /_version/3      version 2, and contact #9 restored from the archive, contact #0
-                   archived, contact #4 merged away (listed nowhere).
+                   archived, contact #4 gone for good (listed nowhere), contact
+                   #6 merged into #3 (which lists it in hs_merged_object_ids).
   /_version/9      version 1 with every record modified at the same instant.
   /_size/AxBxC     data set of A contacts, B deals, C calls.
   /_assocpage/N    a record's association list comes N ids a page, in list
@@ -106,6 +107,8 @@ PROPS = {
         ("sales_script_version", "Sales script version", "enumeration", "select",
          "contactinformation", ["A", "B", "C"]),
         ("hs_lead_status", "Lead Status", "enumeration", "radio", "sales_properties", LEAD_STATUS),
+        ("hs_merged_object_ids", "Merged Contact IDs", "enumeration", "checkbox",
+         "contactinformation", None),
     ],
     "deals": [
         ("dealname", "Deal Name", "string", "text", "dealinformation", None),
@@ -440,8 +443,10 @@ def generate(n_contacts, n_deals, n_calls, version):
         contacts.append(extra)
     if version == 3 and n_contacts > 9:
         # Version 2, then: contact #9 (archived in version 1) is restored,
-        # contact #0 is archived, and contact #4 is merged away (it is in
-        # neither the live nor the archived list any more).
+        # contact #0 is archived, contact #4 is gone for good (past the
+        # recycle bin: in neither the live nor the archived list any more),
+        # and contact #6 is merged into #3 (listed nowhere; #3 names it in
+        # hs_merged_object_ids and is modified).
         restored = bump(contacts[9], "lastmodifieddate", {}, V2_TIME + 13 * 3600000)
         restored["archived"] = False
         restored.pop("archivedAt", None)
@@ -450,6 +455,21 @@ def generate(n_contacts, n_deals, n_calls, version):
         gone["archived"] = True
         gone["archivedAt"] = iso(V2_TIME + 14 * 3600000)
         contacts[0] = gone
+        merged = contacts[6]
+        survivor = bump(contacts[3], "lastmodifieddate",
+                        {"hs_merged_object_ids": merged["id"]}, V2_TIME + 15 * 3600000)
+        # The survivor takes over the merged one's associations (which
+        # changes no other record's modification time).
+        survivor["a"] = {k: survivor["a"].get(k, []) + [i for i in merged["a"].get(k, [])
+                                                        if i not in survivor["a"].get(k, [])]
+                         for k in set(survivor["a"]) | set(merged["a"])}
+        for rec in deals + calls:
+            linked = rec["a"].get("contacts")
+            if linked and merged["id"] in linked:
+                rec["a"] = dict(rec["a"], contacts=list(dict.fromkeys(
+                    survivor["id"] if i == merged["id"] else i for i in linked)))
+        contacts[3] = survivor
+        del contacts[6]
         del contacts[4]
     if version == 9:
         # Version 1 with every record modified at one instant, as after a

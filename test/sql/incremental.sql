@@ -57,13 +57,23 @@ SELECT mode, status, inserted FROM hubspot_sync('contacts');
 SELECT count(*) FILTER (WHERE NOT archived) AS live, count(*) FILTER (WHERE archived) AS archived
 FROM hubspot_contacts_raw;
 
--- 5. Archived, restored and merged contacts.  Version 3 of the portal
---    restores contact 1224 from the archive, archives contact 900, and
---    merges contact 1044 away (it is listed nowhere).
+-- 5. Archived, restored, merged and vanished contacts.  Version 3 of the
+--    portal restores contact 1224 from the archive, archives contact 900,
+--    merges contact 1116 into 1008 (1116 is listed nowhere; 1008 names it
+--    in hs_merged_object_ids), and loses contact 1044 for good (listed
+--    nowhere, named by no one).
 SELECT pg_temp.reset_contacts();
 SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_version/2';
 SELECT mode, status FROM hubspot_sync('contacts');
-SELECT hubspot_id, archived FROM hubspot_contacts_raw WHERE hubspot_id IN ('900', '1044', '1224') ORDER BY 1;
+SELECT hubspot_id, archived FROM hubspot_contacts_raw WHERE hubspot_id IN ('900', '1044', '1116', '1224') ORDER BY 1;
+-- An incremental sync sees the survivor of the merge, and marks the merged
+-- contact at once.  (The search never returns archived records: 900 waits
+-- for a full sync.)
+SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_version/3';
+SELECT mode, status, archived FROM hubspot_sync('contacts');
+SELECT hubspot_id, archived, archived_reason, archived_at = (SELECT updated_at FROM hubspot_contacts_raw WHERE hubspot_id = '1008') AS archived_at_merge
+FROM hubspot_contacts_raw WHERE hubspot_id IN ('900', '1008', '1044', '1116', '1224') ORDER BY 1;
+SELECT raw_json->'properties'->>'hs_merged_object_ids' AS merged_ids FROM hubspot_contacts_raw WHERE hubspot_id = '1008';
 -- A full sync that fails on page 2 and is then resumed sees only part of
 -- the list in one run: it never marks anything gone.
 SET hubspot_sync.page_size = 50;
@@ -74,12 +84,20 @@ SELECT status, mode FROM hubspot_sync('contacts', full => true);
 \set VERBOSITY default
 SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_version/3';
 SELECT status, mode, archived FROM hubspot_sync('contacts');
-SELECT hubspot_id, archived, archived_reason FROM hubspot_contacts_raw WHERE hubspot_id IN ('900', '1044', '1224') ORDER BY 1;
--- A full sync that sees every page in one run marks the merged one gone.
+SELECT hubspot_id, archived, archived_reason FROM hubspot_contacts_raw WHERE hubspot_id IN ('900', '1044', '1116', '1224') ORDER BY 1;
+-- A full sync that sees every page in one run marks the vanished one gone.
 SELECT status, mode, archived FROM hubspot_sync('contacts', full => true);
-SELECT hubspot_id, archived, archived_reason FROM hubspot_contacts_raw WHERE hubspot_id IN ('900', '1044', '1224') ORDER BY 1;
+SELECT hubspot_id, archived, archived_reason FROM hubspot_contacts_raw WHERE hubspot_id IN ('900', '1044', '1116', '1224') ORDER BY 1;
+-- The merge moved 1116's deals to 1008, which a full sync brings (a
+-- change of associations changes no modification time).
+SELECT jsonb_array_length(m.raw_json->'associations'->'deals'->'results') AS deals_of_1116,
+       jsonb_array_length(c.raw_json->'associations'->'deals'->'results') AS deals_of_1008,
+       (SELECT count(*) FROM jsonb_array_elements(m.raw_json->'associations'->'deals'->'results') a
+        WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c.raw_json->'associations'->'deals'->'results') b
+                          WHERE b->>'id' = a->>'id')) AS deals_of_1116_not_on_1008
+FROM hubspot_contacts_raw c, hubspot_contacts_raw m WHERE c.hubspot_id = '1008' AND m.hubspot_id = '1116';
 -- Views leave archived rows out.
-SELECT count(*) FILTER (WHERE contact_id IN ('900', '1044')) AS calls_linked_to_archived
+SELECT count(*) FILTER (WHERE contact_id IN ('900', '1044', '1116')) AS calls_linked_to_archived
 FROM hubspot_calls_with_contacts;
 RESET hubspot_sync.page_size;
 RESET hubspot_sync.max_retries;

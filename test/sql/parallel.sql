@@ -107,8 +107,9 @@ FROM hubspot_sync('contacts');
 SELECT pg_temp.contacts_digest() = (SELECT digest FROM reference) AS same_content;
 SELECT status, error_message FROM hubspot_sync_runs WHERE object_type = 'contacts' ORDER BY run_id DESC LIMIT 2 OFFSET 1;
 
--- 6. A contact merged away (listed nowhere, version 3 of the portal): a
---    complete sync in two halves marks it gone, as the list alone does.
+-- 6. A contact merged into another and one gone for good (version 3 of
+--    the portal): a complete sync in two halves marks them, as the list
+--    alone does.
 SET hubspot_sync.parallel_full_sync = off;
 SELECT pg_temp.reset_contacts();
 SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_size/1500x40x30';
