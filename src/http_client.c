@@ -46,6 +46,8 @@ struct HttpRequest
 	char		errbuf[CURL_ERROR_SIZE];
 	StringInfoData body;		/* in the memory context of the start */
 	int			retry_after_ms;
+	int			rate_limit_max;
+	int			rate_limit_interval_ms;
 	bool		done;
 	CURLcode	result;
 	int			slot;			/* in in_flight[] */
@@ -85,26 +87,49 @@ write_body(char *data, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
+/*
+ * If the header line is "name: <number>" (name in lower case), set *value
+ * and return true.
+ */
+static bool
+header_number(const char *data, size_t len, const char *name, double *value)
+{
+	size_t		nlen = strlen(name);
+	char		text[32];
+	size_t		vlen;
+	char	   *end;
+
+	if (len <= nlen + 1 || pg_strncasecmp(data, name, nlen) != 0 || data[nlen] != ':')
+		return false;
+	vlen = Min(len - nlen - 1, sizeof(text) - 1);
+	memcpy(text, data + nlen + 1, vlen);
+	text[vlen] = '\0';
+	*value = strtod(text, &end);
+	return end != text;
+}
+
 static size_t
 read_header(char *data, size_t size, size_t nmemb, void *userdata)
 {
 	HttpRequest *request = (HttpRequest *) userdata;
 	size_t		len = size * nmemb;
-	static const char name[] = "retry-after:";
+	double		value;
 
-	if (len > sizeof(name) - 1 && pg_strncasecmp(data, name, sizeof(name) - 1) == 0)
+	/* Only Retry-After's delay-seconds form; an HTTP date counts as absent. */
+	if (header_number(data, len, "retry-after", &value))
 	{
-		char		value[32];
-		size_t		vlen = Min(len - (sizeof(name) - 1), sizeof(value) - 1);
-		double		seconds;
-		char	   *end;
-
-		memcpy(value, data + sizeof(name) - 1, vlen);
-		value[vlen] = '\0';
-		seconds = strtod(value, &end);
-		/* Only the delay-seconds form; an HTTP date counts as absent. */
-		if (end != value && seconds >= 0 && seconds < 3600)
-			request->retry_after_ms = (int) (seconds * 1000);
+		if (value >= 0 && value < 3600)
+			request->retry_after_ms = (int) (value * 1000);
+	}
+	else if (header_number(data, len, "x-hubspot-ratelimit-max", &value))
+	{
+		if (value >= 1 && value <= INT_MAX)
+			request->rate_limit_max = (int) value;
+	}
+	else if (header_number(data, len, "x-hubspot-ratelimit-interval-milliseconds", &value))
+	{
+		if (value >= 1 && value <= INT_MAX)
+			request->rate_limit_interval_ms = (int) value;
 	}
 	return len;
 }
@@ -188,6 +213,8 @@ http_request_start(const char *method, const char *url, const char *json_body,
 	request = palloc0(sizeof(HttpRequest));
 	initStringInfo(&request->body);
 	request->retry_after_ms = -1;
+	request->rate_limit_max = -1;
+	request->rate_limit_interval_ms = -1;
 	request->slot = slot;
 	request->easy = curl = curl_easy_init();
 	if (curl == NULL)
@@ -268,6 +295,8 @@ http_request_wait(HttpRequest *request, HttpResponse *response)
 	response->body = request->body;
 	response->status = 0;
 	response->retry_after_ms = request->retry_after_ms;
+	response->rate_limit_max = request->rate_limit_max;
+	response->rate_limit_interval_ms = request->rate_limit_interval_ms;
 	response->curl_code = (int) rc;
 	response->curl_error[0] = '\0';
 	response->transient = false;

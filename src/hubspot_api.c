@@ -425,6 +425,10 @@ hubspot_request_finish(HubspotRequest *request)
 		http_request_wait(request->http, &response);
 		request->http = NULL;
 
+		/* Searches may answer with their own limits: learn from the rest. */
+		if (response.curl_code == 0 && !request->is_search)
+			hubspot_rate_limit_learn(response.rate_limit_max, response.rate_limit_interval_ms);
+
 		if (response.curl_code == 0 && response.status >= 200 && response.status < 300)
 		{
 			char	   *why = NULL;

@@ -14,6 +14,11 @@
  * request reaches HubSpot some milliseconds after it took its slot, and
  * not always the same number of them.
  *
+ * HubSpot states the app's budget in every answer
+ * (X-HubSpot-RateLimit-Max per X-HubSpot-RateLimit-Interval-Milliseconds):
+ * when it is lower than hubspot_sync.rate_limit (a setting written for a
+ * bigger plan, or a downgraded portal), the lower figure is used.
+ *
  * The ring lives in shared memory when the library is preloaded (as the
  * README asks); otherwise each process keeps its own and only paces itself.
  *-------------------------------------------------------------------------
@@ -50,6 +55,7 @@ typedef struct RateLimitState
 	slock_t		mutex;
 	TimestampTz blocked_until;	/* after a 429: nobody sends before */
 	TimestampTz search_blocked_until;	/* after a search's 429: no search */
+	int			portal_limit;	/* HubSpot's stated budget per 10 s; 0: unknown */
 	SendRing	all;
 	SendRing	search;
 } RateLimitState;
@@ -169,6 +175,29 @@ ring_push(SendRing *ring, TimestampTz now)
 		ring->count++;
 }
 
+/*
+ * HubSpot stated the app's budget: max requests per interval_ms.  Only a
+ * 10-second budget is the one rate_limit counts; any other is ignored.
+ */
+void
+hubspot_rate_limit_learn(int max, int interval_ms)
+{
+	RateLimitState *s = get_state();
+	int			before;
+
+	if (max <= 0 || interval_ms != 10000)
+		return;
+	SpinLockAcquire(&s->mutex);
+	before = s->portal_limit;
+	s->portal_limit = max;
+	SpinLockRelease(&s->mutex);
+
+	if (max != before && max < hubspot_rate_limit)
+		ereport(LOG,
+				(errmsg("hubspot_sync: HubSpot allows %d requests per 10 seconds, fewer than hubspot_sync.rate_limit (%d); using %d",
+						max, hubspot_rate_limit, max)));
+}
+
 /* Wait, interruptibly, until a request may be sent; then count it. */
 void
 hubspot_rate_limit_acquire(bool search)
@@ -190,7 +219,11 @@ hubspot_rate_limit_acquire(bool search)
 			wait_us = s->search_blocked_until - now;
 		else
 		{
-			wait_us = ring_wait(&s->all, now, WINDOW_US, hubspot_rate_limit);
+			int			limit = hubspot_rate_limit;
+
+			if (s->portal_limit > 0)
+				limit = Min(limit, s->portal_limit);
+			wait_us = ring_wait(&s->all, now, WINDOW_US, limit);
 			if (search)
 				wait_us = Max(wait_us, ring_wait(&s->search, now, SEARCH_WINDOW_US,
 												 hubspot_search_rate_limit));
