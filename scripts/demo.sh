@@ -58,5 +58,5 @@ FROM hubspot_deals_raw WHERE NOT archived GROUP BY 1 ORDER BY 2 DESC;
 SELECT call_id, call_direction, call_duration / 1000 AS seconds, contact_id, contact_email
 FROM hubspot_calls_with_contacts WHERE contact_id IS NOT NULL ORDER BY call_timestamp DESC NULLS LAST LIMIT 5;
 \echo '== sync status'
-SELECT object_type, last_status, last_mode, last_finished_at, staleness FROM hubspot_sync_status;
+SELECT object_type, last_status, last_mode, last_finished_at, staleness, daily_requests_left FROM hubspot_sync_status;
 SQL

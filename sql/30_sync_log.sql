@@ -46,8 +46,10 @@ CREATE TABLE hubspot_sync_runs (
 	warnings bigint NOT NULL DEFAULT 0,
 	archived bigint NOT NULL DEFAULT 0,
 	error_message text,
-	started_by text
+	started_by text,
+	daily_remaining integer
 );
+COMMENT ON COLUMN hubspot_sync_runs.daily_remaining IS 'requests the portal''s private apps have left today, as HubSpot last said during the run (X-HubSpot-RateLimit-Daily-Remaining); NULL if it did not say';
 COMMENT ON COLUMN hubspot_sync_runs.started_by IS 'application_name and session user of whoever started the run (the scheduler, pg_cron, psql, ...)';
 SELECT pg_catalog.pg_extension_config_dump('hubspot_sync_state', '');
 SELECT pg_catalog.pg_extension_config_dump('hubspot_sync_runs', '');
@@ -73,7 +75,8 @@ SELECT t.object_type,
 	   pg_catalog.now() OPERATOR(pg_catalog.-)
 	   (SELECT pg_catalog.max(ok.finished_at) FROM @extschema@.hubspot_sync_runs ok
 		 WHERE ok.object_type OPERATOR(pg_catalog.=) t.object_type
-		   AND ok.status OPERATOR(pg_catalog.=) 'succeeded') AS staleness
+		   AND ok.status OPERATOR(pg_catalog.=) 'succeeded') AS staleness,
+	   r.daily_remaining AS daily_requests_left
 FROM (VALUES ('contacts'), ('deals'), ('calls')) AS t(object_type)
 LEFT JOIN @extschema@.hubspot_sync_state s ON s.object_type OPERATOR(pg_catalog.=) t.object_type
 LEFT JOIN LATERAL (

@@ -48,6 +48,7 @@ struct HttpRequest
 	int			retry_after_ms;
 	int			rate_limit_max;
 	int			rate_limit_interval_ms;
+	int			daily_remaining;
 	bool		done;
 	CURLcode	result;
 	int			slot;			/* in in_flight[] */
@@ -130,6 +131,11 @@ read_header(char *data, size_t size, size_t nmemb, void *userdata)
 	{
 		if (value >= 1 && value <= INT_MAX)
 			request->rate_limit_interval_ms = (int) value;
+	}
+	else if (header_number(data, len, "x-hubspot-ratelimit-daily-remaining", &value))
+	{
+		if (value >= 0 && value <= INT_MAX)
+			request->daily_remaining = (int) value;
 	}
 	return len;
 }
@@ -215,6 +221,7 @@ http_request_start(const char *method, const char *url, const char *json_body,
 	request->retry_after_ms = -1;
 	request->rate_limit_max = -1;
 	request->rate_limit_interval_ms = -1;
+	request->daily_remaining = -1;
 	request->slot = slot;
 	request->easy = curl = curl_easy_init();
 	if (curl == NULL)
@@ -297,6 +304,7 @@ http_request_wait(HttpRequest *request, HttpResponse *response)
 	response->retry_after_ms = request->retry_after_ms;
 	response->rate_limit_max = request->rate_limit_max;
 	response->rate_limit_interval_ms = request->rate_limit_interval_ms;
+	response->daily_remaining = request->daily_remaining;
 	response->curl_code = (int) rc;
 	response->curl_error[0] = '\0';
 	response->transient = false;

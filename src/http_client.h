@@ -15,6 +15,7 @@ typedef struct HttpResponse
 	int			retry_after_ms; /* Retry-After header, -1 when absent */
 	int			rate_limit_max; /* X-HubSpot-RateLimit-Max, -1 when absent */
 	int			rate_limit_interval_ms; /* X-HubSpot-RateLimit-Interval-Milliseconds, -1 when absent */
+	int			daily_remaining;	/* X-HubSpot-RateLimit-Daily-Remaining, -1 when absent */
 	int			curl_code;		/* CURLcode; 0 when the transfer completed */
 	char		curl_error[256];	/* curl's message when curl_code != 0 */
 	bool		transient;		/* a failure worth retrying (timeout, drop) */

@@ -428,6 +428,9 @@ hubspot_request_finish(HubspotRequest *request)
 		/* Searches may answer with their own limits: learn from the rest. */
 		if (response.curl_code == 0 && !request->is_search)
 			hubspot_rate_limit_learn(response.rate_limit_max, response.rate_limit_interval_ms);
+		if (response.daily_remaining >= 0 &&
+			(client->daily_remaining < 0 || response.daily_remaining < client->daily_remaining))
+			client->daily_remaining = response.daily_remaining;
 
 		if (response.curl_code == 0 && response.status >= 200 && response.status < 300)
 		{
@@ -487,6 +490,14 @@ hubspot_request_finish(HubspotRequest *request)
 		request->attempt++;
 		send_attempt(request);
 	}
+}
+
+void
+hubspot_client_init(HubspotClient *client, const HubspotSettings *settings)
+{
+	memset(client, 0, sizeof(*client));
+	client->settings = settings;
+	client->daily_remaining = -1;
 }
 
 /* Send one request and wait for its JSON answer. */

@@ -35,7 +35,11 @@ typedef struct HubspotClient
 	int			retries;		/* of which retries */
 	int			rate_limited;	/* 429s received */
 	int64		dropped_chars;	/* \u0000 and lone surrogates removed */
+	int			daily_remaining;	/* the fewest requests HubSpot said the
+									 * portal has left today; -1: not said */
 } HubspotClient;
+
+extern void hubspot_client_init(HubspotClient *client, const HubspotSettings *settings);
 
 typedef struct HubspotPage
 {

@@ -209,7 +209,7 @@ static void
 update_run(SyncContext *cxt, const char *status, const char *error)
 {
 	SyncSlot   *slot = cxt->slot;
-	const char *args[14];
+	const char *args[15];
 
 	args[0] = sync_int64_text(slot->run_id);
 	args[1] = status;
@@ -225,6 +225,7 @@ update_run(SyncContext *cxt, const char *status, const char *error)
 	args[11] = sync_int64_text(cxt->client.rate_limited);
 	args[12] = sync_int64_text(slot->archived);
 	args[13] = slot->mode;
+	args[14] = cxt->client.daily_remaining >= 0 ? sync_int64_text(cxt->client.daily_remaining) : NULL;
 	/* Text parameters keep sync_run_sql simple; cast them here. */
 	sync_run_sql(psprintf("UPDATE %s.hubspot_sync_runs SET"
 					 " status = COALESCE($2, status),"
@@ -232,9 +233,10 @@ update_run(SyncContext *cxt, const char *status, const char *error)
 					 " pages = $3::int, http_requests = $4::int, retries = $5::int,"
 					 " records = $6::bigint, inserted = $7::bigint, updated = $8::bigint,"
 					 " unchanged = $9::bigint, warnings = $10::bigint, error_message = $11,"
-					 " rate_limited = $12::int, archived = $13::bigint, mode = $14"
+					 " rate_limited = $12::int, archived = $13::bigint, mode = $14,"
+					 " daily_remaining = COALESCE($15::int, daily_remaining)"
 					 " WHERE run_id = $1::bigint", cxt->schema),
-			14, args);
+			15, args);
 }
 
 static int64
@@ -272,6 +274,9 @@ finish_slice(SyncContext *cxt, bool terminate)
 	cxt->client.retries += result.retries;
 	cxt->client.rate_limited += result.rate_limited;
 	cxt->client.dropped_chars += result.dropped_chars;
+	if (result.requests > 0 && result.daily_remaining >= 0 &&
+		(cxt->client.daily_remaining < 0 || result.daily_remaining < cxt->client.daily_remaining))
+		cxt->client.daily_remaining = result.daily_remaining;
 	if (result.status != SYNC_SUCCEEDED)
 		ereport(LOG,
 				(errmsg("hubspot_sync: the search slice of the %s full sync stopped early: %s",
@@ -616,7 +621,7 @@ hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot)
 	cxt.slot = slot;
 	cxt.type = hubspot_lookup_object_type(slot->object_type);
 	cxt.type_number = (int) (cxt.type - hubspot_object_types) + 1;
-	cxt.client.settings = settings;
+	hubspot_client_init(&cxt.client, settings);
 	cxt.page_cxt = AllocSetContextCreate(TopMemoryContext, "hubspot_sync page",
 										 ALLOCSET_DEFAULT_SIZES);
 

@@ -45,6 +45,8 @@ typedef struct SyncSlot
 	int64		bad_values;		/* values that did not convert */
 	int64		dropped_chars;	/* characters jsonb cannot hold, removed */
 	int64		archived;		/* rows marked archived or gone */
+	int			daily_remaining;	/* HubSpot's count of the day's requests
+									 * left, the lowest it said; -1: not said */
 	char		examples[512];	/* the first bad values */
 	TimestampTz started_at;
 	TimestampTz finished_at;

@@ -423,7 +423,7 @@ hubspot_sync_search_slice(const HubspotSettings *settings, SyncSlot *slot)
 	memset(&cxt, 0, sizeof(cxt));
 	cxt.slot = slot;
 	cxt.type = hubspot_lookup_object_type(slot->object_type);
-	cxt.client.settings = settings;
+	hubspot_client_init(&cxt.client, settings);
 	cxt.track_seen = true;
 	cxt.page_cxt = AllocSetContextCreate(TopMemoryContext, "hubspot_sync page",
 										 ALLOCSET_DEFAULT_SIZES);
@@ -467,5 +467,6 @@ hubspot_sync_search_slice(const HubspotSettings *settings, SyncSlot *slot)
 	slot->retries = cxt.client.retries;
 	slot->rate_limited = cxt.client.rate_limited;
 	slot->dropped_chars = cxt.client.dropped_chars;
+	slot->daily_remaining = cxt.client.daily_remaining;
 	slot->finished_at = GetCurrentTimestamp();
 }

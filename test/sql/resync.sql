@@ -42,3 +42,14 @@ SELECT amount, dealstage FROM hubspot_deals_raw WHERE amount = 9999.99;
 SET hubspot_sync.api_url = 'http://127.0.0.1:18765';
 SELECT status, mode, records, inserted, updated, unchanged FROM hubspot_sync('deals', full => true);
 SELECT count(*) AS deals_at_9999 FROM hubspot_deals_raw WHERE amount = 9999.99;
+
+-- Each run keeps HubSpot's count of the requests the portal has left today
+-- (X-HubSpot-RateLimit-Daily-Remaining, the lowest it said): the last
+-- run's is below the one before by at least the requests it sent, and the
+-- status view shows it.
+SELECT r2.daily_remaining < r1.daily_remaining AS went_down,
+       r1.daily_remaining - r2.daily_remaining >= r2.http_requests AS by_its_requests,
+       r2.daily_remaining BETWEEN 1 AND 499999 AS within_the_mocks_500000,
+       (SELECT daily_requests_left FROM hubspot_sync_status WHERE object_type = 'deals') = r2.daily_remaining AS in_status_view
+FROM (SELECT * FROM hubspot_sync_runs ORDER BY run_id DESC LIMIT 1) r2,
+     (SELECT * FROM hubspot_sync_runs ORDER BY run_id DESC OFFSET 1 LIMIT 1) r1;
