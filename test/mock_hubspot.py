@@ -21,7 +21,8 @@ path may carry segment pairs, in any order:
                    all three modified 2025-07-01, after every version-1 time.
   /_version/3      version 2, and contact #9 restored from the archive, contact #0
                    archived, contact #4 gone for good (listed nowhere), contact
-                   #6 merged into #3 (which lists it in hs_merged_object_ids).
+                   #6 merged into #3 and deal #5 into deal #2 (the survivor lists
+                   the merged id in hs_merged_object_ids).
   /_version/9      version 1 with every record modified at the same instant.
   /_size/AxBxC     data set of A contacts, B deals, C calls.
   /_assocpage/N    a record's association list comes N ids a page, in list
@@ -126,6 +127,7 @@ PROPS = {
         ("number_of_installments__months", "Number of installments (months)", "number", "number",
          "dealinformation", None),
         ("payment_method", "Payment method", "enumeration", "select", "dealinformation", PAYMENT_METHOD),
+        ("hs_merged_object_ids", "Merged Deal IDs", "enumeration", "checkbox", "dealinformation", None),
     ],
     "calls": [
         ("hs_call_direction", "Call direction", "enumeration", "select", "engagement",
@@ -418,6 +420,24 @@ def bump(rec, prop, changes, ms):
     return new
 
 
+def merge_into(recs, keep, gone, ot, prop, others, ms):
+    """HubSpot's merge: recs[gone] is listed nowhere any more; recs[keep] names
+    it in hs_merged_object_ids, is modified, and takes over its associations
+    (which changes no other record's modification time)."""
+    merged = recs[gone]
+    survivor = bump(recs[keep], prop, {"hs_merged_object_ids": merged["id"]}, ms)
+    survivor["a"] = {k: survivor["a"].get(k, []) + [i for i in merged["a"].get(k, [])
+                                                    if i not in survivor["a"].get(k, [])]
+                     for k in set(survivor["a"]) | set(merged["a"])}
+    for rec in others:
+        linked = rec["a"].get(ot)
+        if linked and merged["id"] in linked:
+            rec["a"] = dict(rec["a"], **{ot: list(dict.fromkeys(
+                survivor["id"] if i == merged["id"] else i for i in linked))})
+    recs[keep] = survivor
+    del recs[gone]
+
+
 def generate(n_contacts, n_deals, n_calls, version):
     contacts = [gen_contact(i, n_contacts) for i in range(n_contacts)]
     live = [c for c in contacts if not c["archived"]]
@@ -455,22 +475,11 @@ def generate(n_contacts, n_deals, n_calls, version):
         gone["archived"] = True
         gone["archivedAt"] = iso(V2_TIME + 14 * 3600000)
         contacts[0] = gone
-        merged = contacts[6]
-        survivor = bump(contacts[3], "lastmodifieddate",
-                        {"hs_merged_object_ids": merged["id"]}, V2_TIME + 15 * 3600000)
-        # The survivor takes over the merged one's associations (which
-        # changes no other record's modification time).
-        survivor["a"] = {k: survivor["a"].get(k, []) + [i for i in merged["a"].get(k, [])
-                                                        if i not in survivor["a"].get(k, [])]
-                         for k in set(survivor["a"]) | set(merged["a"])}
-        for rec in deals + calls:
-            linked = rec["a"].get("contacts")
-            if linked and merged["id"] in linked:
-                rec["a"] = dict(rec["a"], contacts=list(dict.fromkeys(
-                    survivor["id"] if i == merged["id"] else i for i in linked)))
-        contacts[3] = survivor
-        del contacts[6]
+        merge_into(contacts, 3, 6, "contacts", "lastmodifieddate", deals + calls, V2_TIME + 15 * 3600000)
         del contacts[4]
+    if version == 3 and n_deals > 5:
+        # And deal #5 is merged into deal #2.
+        merge_into(deals, 2, 5, "deals", "hs_lastmodifieddate", contacts, V2_TIME + 16 * 3600000)
     if version == 9:
         # Version 1 with every record modified at one instant, as after a
         # bulk update: more than a search query can page through.

@@ -74,6 +74,11 @@ SELECT mode, status, archived FROM hubspot_sync('contacts');
 SELECT hubspot_id, archived, archived_reason, archived_at = (SELECT updated_at FROM hubspot_contacts_raw WHERE hubspot_id = '1008') AS archived_at_merge
 FROM hubspot_contacts_raw WHERE hubspot_id IN ('900', '1008', '1044', '1116', '1224') ORDER BY 1;
 SELECT raw_json->'properties'->>'hs_merged_object_ids' AS merged_ids FROM hubspot_contacts_raw WHERE hubspot_id = '1008';
+-- Deals merge the same way (version 3 merges deal #5 into deal #2).
+SELECT mode, status, archived FROM hubspot_sync('deals');
+SELECT d.hubspot_id, d.archived_reason, s.raw_json->'properties'->>'hs_merged_object_ids' AS survivor_names
+FROM hubspot_deals_raw d JOIN hubspot_deals_raw s ON d.archived_reason = 'merged into ' || s.hubspot_id
+WHERE d.archived;
 -- A full sync that fails on page 2 and is then resumed sees only part of
 -- the list in one run: it never marks anything gone.
 SET hubspot_sync.page_size = 50;
