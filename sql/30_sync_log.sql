@@ -49,7 +49,7 @@ CREATE TABLE hubspot_sync_runs (
 	started_by text,
 	daily_remaining integer
 );
-COMMENT ON COLUMN hubspot_sync_runs.daily_remaining IS 'requests the portal''s private apps have left today, as HubSpot last said during the run (X-HubSpot-RateLimit-Daily-Remaining); NULL if it did not say';
+COMMENT ON COLUMN hubspot_sync_runs.daily_remaining IS 'the fewest of the day''s requests HubSpot said during the run that the portal''s private apps had left (X-HubSpot-RateLimit-Daily-Remaining); NULL if it did not say';
 COMMENT ON COLUMN hubspot_sync_runs.started_by IS 'application_name and session user of whoever started the run (the scheduler, pg_cron, psql, ...)';
 SELECT pg_catalog.pg_extension_config_dump('hubspot_sync_state', '');
 SELECT pg_catalog.pg_extension_config_dump('hubspot_sync_runs', '');

@@ -229,9 +229,13 @@ is_policy(const char *policy, const char *name)
 	return policy != NULL && strcmp(policy, name) == 0;
 }
 
-/* Report an HTTP error answer, with HubSpot's message and correlationId. */
+/*
+ * Report an HTTP error answer, with HubSpot's message and correlationId;
+ * policy is a 429's policyName (or NULL).
+ */
 static void
-report_http_error(const char *method, const char *path, HttpResponse *response)
+report_http_error(const char *method, const char *path, HttpResponse *response,
+				  const char *policy)
 {
 	char	   *why = NULL;
 	Jsonb	   *error = parse_json(&response->body, &why, NULL);
@@ -262,8 +266,7 @@ report_http_error(const char *method, const char *path, HttpResponse *response)
 				 errmsg("HubSpot refused the access token"),
 				 errdetail("%s %s answered HTTP 401. %s", method, path, said),
 				 errhint("Set hubspot_sync.access_token to a valid private app access token.")));
-	if (response->status == 429 && error != NULL &&
-		is_policy(hubspot_jsonb_string(&error->root, "policyName"), "DAILY"))
+	if (is_policy(policy, "DAILY"))
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("HubSpot's daily API limit for this portal is used up"),
@@ -428,9 +431,7 @@ hubspot_request_finish(HubspotRequest *request)
 		/* Searches may answer with their own limits: learn from the rest. */
 		if (response.curl_code == 0 && !request->is_search)
 			hubspot_rate_limit_learn(response.rate_limit_max, response.rate_limit_interval_ms);
-		if (response.daily_remaining >= 0 &&
-			(client->daily_remaining < 0 || response.daily_remaining < client->daily_remaining))
-			client->daily_remaining = response.daily_remaining;
+		hubspot_client_note_daily_remaining(client, response.daily_remaining);
 
 		if (response.curl_code == 0 && response.status >= 200 && response.status < 300)
 		{
@@ -466,7 +467,7 @@ hubspot_request_finish(HubspotRequest *request)
 								http_url_host(request->url), response.curl_error),
 						 errdetail("%s %s failed after %d attempt(s).", method, path, attempt + 1),
 						 errhint("Check hubspot_sync.api_url and the network; hubspot_sync.request_timeout sets the time limit.")));
-			report_http_error(method, path, &response);
+			report_http_error(method, path, &response, policy);
 		}
 
 		if (response.status == 429)
@@ -498,6 +499,15 @@ hubspot_client_init(HubspotClient *client, const HubspotSettings *settings)
 	memset(client, 0, sizeof(*client));
 	client->settings = settings;
 	client->daily_remaining = -1;
+}
+
+/* HubSpot said (or, with -1, did not say) how many requests are left today. */
+void
+hubspot_client_note_daily_remaining(HubspotClient *client, int remaining)
+{
+	if (remaining >= 0 &&
+		(client->daily_remaining < 0 || remaining < client->daily_remaining))
+		client->daily_remaining = remaining;
 }
 
 /* Send one request and wait for its JSON answer. */

@@ -40,6 +40,7 @@ typedef struct HubspotClient
 } HubspotClient;
 
 extern void hubspot_client_init(HubspotClient *client, const HubspotSettings *settings);
+extern void hubspot_client_note_daily_remaining(HubspotClient *client, int remaining);
 
 typedef struct HubspotPage
 {

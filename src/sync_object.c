@@ -274,9 +274,8 @@ finish_slice(SyncContext *cxt, bool terminate)
 	cxt->client.retries += result.retries;
 	cxt->client.rate_limited += result.rate_limited;
 	cxt->client.dropped_chars += result.dropped_chars;
-	if (result.requests > 0 && result.daily_remaining >= 0 &&
-		(cxt->client.daily_remaining < 0 || result.daily_remaining < cxt->client.daily_remaining))
-		cxt->client.daily_remaining = result.daily_remaining;
+	if (result.requests > 0)	/* else the slice never said */
+		hubspot_client_note_daily_remaining(&cxt->client, result.daily_remaining);
 	if (result.status != SYNC_SUCCEEDED)
 		ereport(LOG,
 				(errmsg("hubspot_sync: the search slice of the %s full sync stopped early: %s",
