@@ -1054,7 +1054,7 @@ class Handler(BaseHTTPRequestHandler):
         if archived_s not in ("true", "false"):
             return Op(key, ot, run=lambda: validation(f"Invalid archived value: {archived_s!r}"))
         after = q["after"][-1] if q.get("after") else None
-        if after is not None and not after.isdigit():
+        if after is not None and not re.fullmatch(r"[0-9]+", after):
             return Op(key, ot, run=lambda: validation(f"Invalid paging cursor: {after!r}"))
         td = ds()[ot]
         recs, nids = (td.arch, td.arch_nids) if archived_s == "true" else (td.live, td.live_nids)
