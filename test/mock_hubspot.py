@@ -14,9 +14,16 @@ path may carry segment pairs, in any order:
                    malformed badrecord shuffled (a page's results in reverse) drop
                    unstorable (the first record's name-like property ends with
                    \u0000, a lone high and a lone low surrogate escape, a
-                   surrogate pair and a literal backslash-u0000).  *count is counted per whole prefix string;
+                   surrogate pair and a literal backslash-u0000)
+                   stuckcursor (lists: paging.next.after, and its link, is the
+                   cursor the request carried, even on the last page; a request
+                   without one gets the page's usual cursor, none if the list
+                   fits one page; results unchanged).
+                   *count is counted per whole prefix string; a KIND marked
+                   "lists:" fires, and counts, on list requests only.
                    @page (1-based) matches list pages (from the cursor) and search
-                   pages (from the offset) only.
+                   pages (from the offset) only; for stuckcursor it means from
+                   that page on, so without *count the list never ends.
   /_version/2      contact #1 renamed, deal #0 won for 9999.99, one new contact;
                    all three modified 2025-07-01, after every version-1 time.
   /_version/3      version 2, and contact #9 restored from the archive, contact #0
@@ -518,7 +525,8 @@ class DataCache:
 # ----------------------------------------------------------------------------
 
 FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties)\.)?"
-                      r"(500|502|503|504|400|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable)"
+                      r"(500|502|503|504|400|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable"
+                      r"|stuckcursor)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
     "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
@@ -529,6 +537,11 @@ FAULT_ERRORS = {
     "404": ("OBJECT_NOT_FOUND", "Resource not found"),
 }
 
+# Faults that only make sense on some endpoints: elsewhere they neither
+# match nor use up their *count.
+FAULT_ENDPOINTS = {"stuckcursor": ("list",)}
+# Faults whose @page means "this page and every later one".
+FAULT_FROM_PAGE = ("stuckcursor",)
 
 NAME_PROPS = ("firstname", "dealname", "hs_call_title")
 
@@ -689,9 +702,11 @@ def rate_limit_error(policy, retry_after):
 
 
 class Op:
-    """A routed API request: stats key, object type for faults, page number, action."""
-    def __init__(self, key, objtype=None, page=None, run=None, search=False):
+    """A routed API request: stats key, object type for faults, page number, action;
+    for a list, the cursor it carried and how to link to a page from a cursor."""
+    def __init__(self, key, objtype=None, page=None, run=None, search=False, after=None, link=None):
         self.key, self.objtype, self.page, self.run, self.search = key, objtype, page, run, search
+        self.after, self.link = after, link
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -876,6 +891,12 @@ class Handler(BaseHTTPRequestHandler):
                     resp.body = unstorable_text(resp.body)
                 elif fault["kind"] == "shuffled" and isinstance(resp.body.get("results"), list):
                     resp.body["results"].reverse()
+                elif fault["kind"] == "stuckcursor" and op.link:
+                    # Echo the request's cursor; without one the usual next
+                    # cursor stands in, and is echoed from the next page on.
+                    cursor = op.after or (resp.body.get("paging") or {}).get("next", {}).get("after")
+                    if cursor:
+                        resp.body["paging"] = {"next": {"after": cursor, "link": op.link(cursor)}}
                 elif fault["kind"] == "malformed":
                     text = json.dumps(resp.body, ensure_ascii=False, separators=(",", ":"))
                     resp.body = text[:max(8, len(text) // 2)]
@@ -948,8 +969,14 @@ class Handler(BaseHTTPRequestHandler):
                 continue
             if f["endpoint"] and f["endpoint"] != endpoint_kind(op.key):
                 continue
-            if f["page"] is not None and f["page"] != op.page:
+            if f["kind"] in FAULT_ENDPOINTS and endpoint_kind(op.key) not in FAULT_ENDPOINTS[f["kind"]]:
                 continue
+            if f["page"] is not None:
+                if f["kind"] in FAULT_FROM_PAGE:
+                    if op.page is None or op.page < f["page"]:
+                        continue
+                elif f["page"] != op.page:
+                    continue
             if f["count"] is not None:
                 with self.server.fault_lock:
                     k = (ctx["prefix"], n)
@@ -1067,16 +1094,18 @@ class Handler(BaseHTTPRequestHandler):
                 if a and (ot, a) in ASSOC_TYPES and a not in assoc:
                     assoc.append(a)
 
+        def link(cursor):
+            query = urlencode([(k, v) for k, v in pairs if k != "after"] + [("after", cursor)])
+            return f"{self.server.base_url}{ctx['prefix']}/crm/v3/objects/{raw_type}?{query}"
+
         def run():
             out = {"results": [self.record_json(ot, r, props, assoc, ctx["assoc_page"] or LIST_ASSOC_PAGE)
                                for r in recs[start:start + limit]]}
             if start + limit < len(recs):
                 nxt = recs[start + limit]["id"]
-                query = urlencode([(k, v) for k, v in pairs if k != "after"] + [("after", nxt)])
-                link = f"{self.server.base_url}{ctx['prefix']}/crm/v3/objects/{raw_type}?{query}"
-                out["paging"] = {"next": {"after": nxt, "link": link}}
+                out["paging"] = {"next": {"after": nxt, "link": link(nxt)}}
             return Resp(200, out)
-        return Op(key, ot, page=start // limit + 1, run=run)
+        return Op(key, ot, page=start // limit + 1, run=run, after=after, link=link)
 
     def prep_search(self, key, ot, raw_type, body, ds, ctx):
         if ot is None:
