@@ -18,12 +18,17 @@ path may carry segment pairs, in any order:
                    stuckcursor (lists: paging.next.after, and its link, is the
                    cursor the request carried, even on the last page; a request
                    without one gets the page's usual cursor, none if the list
-                   fits one page; results unchanged).
+                   fits one page; results unchanged)
+                   emptypages (lists: "results": [] and a new cursor each time,
+                   38 digits: 999999, a 12-digit serial, the 20-digit cursor of
+                   the page it stands for (0: the first); once the fault stops
+                   firing, that cursor gets that page).
                    *count is counted per whole prefix string; a KIND marked
                    "lists:" fires, and counts, on list requests only.
                    @page (1-based) matches list pages (from the cursor) and search
-                   pages (from the offset) only; for stuckcursor it means from
-                   that page on, so without *count the list never ends.
+                   pages (from the offset) only; for stuckcursor and emptypages
+                   it means from that page on, so without *count the list never
+                   ends.
   /_version/2      contact #1 renamed, deal #0 won for 9999.99, one new contact;
                    all three modified 2025-07-01, after every version-1 time.
   /_version/3      version 2, and contact #9 restored from the archive, contact #0
@@ -526,7 +531,7 @@ class DataCache:
 
 FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties)\.)?"
                       r"(500|502|503|504|400|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable"
-                      r"|stuckcursor)"
+                      r"|stuckcursor|emptypages)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
     "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
@@ -539,9 +544,25 @@ FAULT_ERRORS = {
 
 # Faults that only make sense on some endpoints: elsewhere they neither
 # match nor use up their *count.
-FAULT_ENDPOINTS = {"stuckcursor": ("list",)}
+FAULT_ENDPOINTS = {"stuckcursor": ("list",), "emptypages": ("list",)}
 # Faults whose @page means "this page and every later one".
-FAULT_FROM_PAGE = ("stuckcursor",)
+FAULT_FROM_PAGE = ("stuckcursor", "emptypages")
+# An emptypages cursor: the prefix, a serial that makes each one new, and
+# the cursor of the page it stands for; all digits, like the list's own
+# cursors (ids), and longer than any of them.
+EMPTY_PAGE_PREFIX = "999999"
+
+
+def empty_page_cursor(serial, resume):
+    return "%s%012d%020d" % (EMPTY_PAGE_PREFIX, serial % 10 ** 12, int(resume or 0))
+
+
+def resume_cursor(after):
+    """The list cursor an emptypages cursor stands for (None: the first page), else after."""
+    if after and len(after) == 38 and after.startswith(EMPTY_PAGE_PREFIX):
+        return str(int(after[18:])) if int(after[18:]) else None
+    return after
+
 
 NAME_PROPS = ("firstname", "dealname", "hs_call_title")
 
@@ -897,6 +918,12 @@ class Handler(BaseHTTPRequestHandler):
                     cursor = op.after or (resp.body.get("paging") or {}).get("next", {}).get("after")
                     if cursor:
                         resp.body["paging"] = {"next": {"after": cursor, "link": op.link(cursor)}}
+                elif fault["kind"] == "emptypages" and op.link:
+                    with srv.fault_lock:
+                        srv.empty_pages += 1
+                        cursor = empty_page_cursor(srv.empty_pages, resume_cursor(op.after))
+                    resp.body = {"results": [], "paging": {"next": {"after": cursor,
+                                                                    "link": op.link(cursor)}}}
                 elif fault["kind"] == "malformed":
                     text = json.dumps(resp.body, ensure_ascii=False, separators=(",", ":"))
                     resp.body = text[:max(8, len(text) // 2)]
@@ -1085,7 +1112,8 @@ class Handler(BaseHTTPRequestHandler):
             return Op(key, ot, run=lambda: validation(f"Invalid paging cursor: {after!r}"))
         td = ds()[ot]
         recs, nids = (td.arch, td.arch_nids) if archived_s == "true" else (td.live, td.live_nids)
-        start = bisect.bisect_left(nids, int(after)) if after else 0
+        resume = resume_cursor(after)
+        start = bisect.bisect_left(nids, int(resume)) if resume else 0
         props = self.prop_names(ot, [p.strip() for v in q.get("properties", []) for p in v.split(",")])
         assoc = []
         for v in q.get("associations", []):
@@ -1328,6 +1356,7 @@ class MockServer(ThreadingHTTPServer):
         self.limiter = RateLimiter(opts.rate_limit, opts.search_rate_limit)
         self.fault_lock = threading.Lock()
         self.fault_counts = {}
+        self.empty_pages = 0            # emptypages cursors issued, under fault_lock
         self.search_lock = threading.Lock()
         self.search_cache = collections.OrderedDict()
         self.kinds = {ot: {p[0]: p[2] for p in PROPS[ot]} for ot in TYPES}
