@@ -22,9 +22,16 @@ path may carry segment pairs, in any order:
                    emptypages (lists: "results": [] and a new cursor each time,
                    38 digits: 999999, a 12-digit serial, the 20-digit cursor of
                    the page it stands for (0: the first); once the fault stops
-                   firing, that cursor gets that page).
+                   firing, that cursor gets that page)
+                   badutf8 (lists, search: the first record's name-like property,
+                   firstname dealname or hs_call_title if in the answer, ends
+                   with the bytes ' Zo' C3 AB '|' FF '|' C0 AF '|' E2 82 '|'
+                   ED A0 80 '|Zo' C3 AB: valid 'Zoë' around 4 invalid sequences,
+                   a lone FF, an overlong '/', a 3-byte sequence cut short, a
+                   UTF-16 surrogate; one U+FFFD per sequence gives 4, one per
+                   maximal subpart (Unicode's practice, Python's) 7).
                    *count is counted per whole prefix string; a KIND marked
-                   "lists:" fires, and counts, on list requests only.
+                   "lists:" or "lists, search:" fires, and counts, there only.
                    @page (1-based) matches list pages (from the cursor) and search
                    pages (from the offset) only; for stuckcursor and emptypages
                    it means from that page on, so without *count the list never
@@ -531,7 +538,7 @@ class DataCache:
 
 FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties)\.)?"
                       r"(500|502|503|504|400|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable"
-                      r"|stuckcursor|emptypages)"
+                      r"|stuckcursor|emptypages|badutf8)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
     "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
@@ -544,7 +551,8 @@ FAULT_ERRORS = {
 
 # Faults that only make sense on some endpoints: elsewhere they neither
 # match nor use up their *count.
-FAULT_ENDPOINTS = {"stuckcursor": ("list",), "emptypages": ("list",)}
+FAULT_ENDPOINTS = {"stuckcursor": ("list",), "emptypages": ("list",),
+                   "badutf8": ("list", "search")}
 # Faults whose @page means "this page and every later one".
 FAULT_FROM_PAGE = ("stuckcursor", "emptypages")
 # An emptypages cursor: the prefix, a serial that makes each one new, and
@@ -578,6 +586,26 @@ def unstorable_text(body):
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return (text.replace("@HI@", "\\ud83d").replace("@LO@", "\\udc00")
             .replace("@PAIR@", "\\ud83d\\ude00"))
+
+
+# badutf8's bytes: valid text around four invalid UTF-8 sequences, a lone
+# 0xFF, an overlong '/' (C0 AF), a 3-byte sequence cut short (E2 82, then
+# ASCII) and the UTF-16 surrogate U+D800 encoded as if it were a character.
+BAD_UTF8 = b" Zo\xc3\xab|\xff|\xc0\xaf|\xe2\x82|\xed\xa0\x80|Zo\xc3\xab"
+
+
+def badutf8_bytes(body):
+    """The answer as bytes whose first record's name-like property ends with
+    BAD_UTF8: JSON, but not valid UTF-8."""
+    first = body["results"][0]
+    props = (first.get("properties") if isinstance(first, dict) else None) or {}
+    name = next((n for n in NAME_PROPS if n in props), None)
+    if name is None:
+        return body
+    marker = f"@{uuid.uuid4().hex}@"
+    props[name] = f"{props[name] or ''}{marker}"
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return data.replace(marker.encode(), BAD_UTF8, 1)
 
 
 def endpoint_kind(key):
@@ -697,6 +725,8 @@ class Stats:
 # ----------------------------------------------------------------------------
 
 class Resp:
+    """An answer.  body: a dict (sent as UTF-8 JSON), or str or bytes sent
+    as they are (bytes need not be valid UTF-8)."""
     def __init__(self, status, body, headers=None, ctype="application/json;charset=utf-8"):
         self.status, self.body, self.headers, self.ctype = status, body, headers or {}, ctype
 
@@ -910,6 +940,8 @@ class Handler(BaseHTTPRequestHandler):
                                                   "archived": False}]
                 elif fault["kind"] == "unstorable" and resp.body.get("results"):
                     resp.body = unstorable_text(resp.body)
+                elif fault["kind"] == "badutf8" and resp.body.get("results"):
+                    resp.body = badutf8_bytes(resp.body)
                 elif fault["kind"] == "shuffled" and isinstance(resp.body.get("results"), list):
                     resp.body["results"].reverse()
                 elif fault["kind"] == "stuckcursor" and op.link:
