@@ -29,7 +29,12 @@ path may carry segment pairs, in any order:
                    ED A0 80 '|Zo' C3 AB: valid 'Zoë' around 4 invalid sequences,
                    a lone FF, an overlong '/', a 3-byte sequence cut short, a
                    UTF-16 surrogate; one U+FFFD per sequence gives 4, one per
-                   maximal subpart (Unicode's practice, Python's) 7).
+                   maximal subpart (Unicode's practice, Python's) 7)
+                   badids (lists, search: 4 records appended, well-formed but
+                   for "id": the object {"value": "123"}, a string of 10,000
+                   digits ("1234567890" 1,000 times), "12a45", the number
+                   987654; hs_object_id holds the id as text, 123 for the
+                   object; the page's other properties null, dates 2024-01-01).
                    *count is counted per whole prefix string; a KIND marked
                    "lists:" or "lists, search:" fires, and counts, there only.
                    @page (1-based) matches list pages (from the cursor) and search
@@ -538,7 +543,7 @@ class DataCache:
 
 FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties)\.)?"
                       r"(500|502|503|504|400|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable"
-                      r"|stuckcursor|emptypages|badutf8)"
+                      r"|stuckcursor|emptypages|badutf8|badids)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
     "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
@@ -552,7 +557,7 @@ FAULT_ERRORS = {
 # Faults that only make sense on some endpoints: elsewhere they neither
 # match nor use up their *count.
 FAULT_ENDPOINTS = {"stuckcursor": ("list",), "emptypages": ("list",),
-                   "badutf8": ("list", "search")}
+                   "badutf8": ("list", "search"), "badids": ("list", "search")}
 # Faults whose @page means "this page and every later one".
 FAULT_FROM_PAGE = ("stuckcursor", "emptypages")
 # An emptypages cursor: the prefix, a serial that makes each one new, and
@@ -606,6 +611,27 @@ def badutf8_bytes(body):
     props[name] = f"{props[name] or ''}{marker}"
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     return data.replace(marker.encode(), BAD_UTF8, 1)
+
+
+# badids' ids: HubSpot's are always decimal strings.
+BAD_IDS = ({"value": "123"}, "1234567890" * 1000, "12a45", 987654)
+
+
+def bad_id_records(ot, page):
+    """badids' records, with the properties the page's records have."""
+    first = page[0] if page and isinstance(page[0], dict) else {}
+    names = list(first.get("properties") or {}) or DEFAULT_PROPS[ot]
+    out = []
+    for bad in BAD_IDS:
+        props = dict.fromkeys(names)
+        for n in names:
+            if n == "hs_object_id":
+                props[n] = bad["value"] if isinstance(bad, dict) else str(bad)
+            elif n in ("createdate", "hs_createdate", MODIFIED_PROP[ot]):
+                props[n] = iso(T_START)
+        out.append({"id": bad, "properties": props, "createdAt": iso(T_START),
+                    "updatedAt": iso(T_START), "archived": False})
+    return out
 
 
 def endpoint_kind(key):
@@ -942,6 +968,8 @@ class Handler(BaseHTTPRequestHandler):
                     resp.body = unstorable_text(resp.body)
                 elif fault["kind"] == "badutf8" and resp.body.get("results"):
                     resp.body = badutf8_bytes(resp.body)
+                elif fault["kind"] == "badids" and isinstance(resp.body.get("results"), list):
+                    resp.body["results"] += bad_id_records(op.objtype, resp.body["results"])
                 elif fault["kind"] == "shuffled" and isinstance(resp.body.get("results"), list):
                     resp.body["results"].reverse()
                 elif fault["kind"] == "stuckcursor" and op.link:
