@@ -34,7 +34,10 @@ path may carry segment pairs, in any order:
                    for "id": the object {"value": "123"}, a string of 10,000
                    digits ("1234567890" 1,000 times), "12a45", the number
                    987654; hs_object_id holds the id as text, 123 for the
-                   object; the page's other properties null, dates 2024-01-01).
+                   object; the page's other properties null, dates 2024-01-01)
+                   huge<MB> (valid JSON of more than MB MiB: the first record's
+                   properties, or the answer itself if it has no record, gain
+                   hs_padding, MB x 1,048,576 'x'; sent in 1 MiB pieces).
                    *count is counted per whole prefix string; a KIND marked
                    "lists:" or "lists, search:" fires, and counts, there only.
                    @page (1-based) matches list pages (from the cursor) and search
@@ -543,7 +546,7 @@ class DataCache:
 
 FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties)\.)?"
                       r"(500|502|503|504|400|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable"
-                      r"|stuckcursor|emptypages|badutf8|badids)"
+                      r"|stuckcursor|emptypages|badutf8|badids|huge\d+)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
     "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
@@ -632,6 +635,31 @@ def bad_id_records(ot, page):
         out.append({"id": bad, "properties": props, "createdAt": iso(T_START),
                     "updatedAt": iso(T_START), "archived": False})
     return out
+
+
+MIB = 1 << 20
+
+
+def huge_body(body, mb):
+    """The answer padded past mb MiB, in pieces: hs_padding, mb MiB of 'x',
+    in the first record's properties, or in the answer if it has none."""
+    results = body.get("results")
+    target = body
+    if (isinstance(results, list) and results and isinstance(results[0], dict)
+            and isinstance(results[0].get("properties"), dict)):
+        target = results[0]["properties"]
+    marker = f"@{uuid.uuid4().hex}@"
+    target["hs_padding"] = marker
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    head, _, tail = data.partition(marker.encode())
+    chunk = b"x" * MIB
+
+    def pieces():
+        yield head
+        for _ in range(mb):
+            yield chunk
+        yield tail
+    return Parts(len(head) + mb * MIB + len(tail), pieces())
 
 
 def endpoint_kind(key):
@@ -751,10 +779,17 @@ class Stats:
 # ----------------------------------------------------------------------------
 
 class Resp:
-    """An answer.  body: a dict (sent as UTF-8 JSON), or str or bytes sent
-    as they are (bytes need not be valid UTF-8)."""
+    """An answer.  body: a dict (sent as UTF-8 JSON), str or bytes sent as
+    they are (bytes need not be valid UTF-8), or Parts."""
     def __init__(self, status, body, headers=None, ctype="application/json;charset=utf-8"):
         self.status, self.body, self.headers, self.ctype = status, body, headers or {}, ctype
+
+
+class Parts:
+    """A body already encoded and written piece by piece, so that a large one
+    is never whole in memory: its length in bytes, and an iterable of bytes."""
+    def __init__(self, length, pieces):
+        self.length, self.pieces = length, pieces
 
 
 def hs_error(status, category, message, headers=None, **extra):
@@ -846,14 +881,18 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(min(0.05, left))
 
     def send(self, resp, search=False):
-        if isinstance(resp.body, (bytes, str)):
-            data = resp.body.encode() if isinstance(resp.body, str) else resp.body
+        if isinstance(resp.body, Parts):
+            length, pieces = resp.body.length, resp.body.pieces
         else:
-            data = json.dumps(resp.body, ensure_ascii=False, separators=(",", ":")).encode()
+            if isinstance(resp.body, (bytes, str)):
+                data = resp.body.encode() if isinstance(resp.body, str) else resp.body
+            else:
+                data = json.dumps(resp.body, ensure_ascii=False, separators=(",", ":")).encode()
+            length, pieces = len(data), (data,)
         try:
             self.send_response(resp.status)
             self.send_header("Content-Type", resp.ctype)
-            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Length", str(length))
             headers = self.server.limiter.headers(search)
             headers.update(resp.headers)
             if isinstance(resp.body, dict) and "correlationId" in resp.body:
@@ -861,7 +900,8 @@ class Handler(BaseHTTPRequestHandler):
             for k, v in headers.items():
                 self.send_header(k, v)
             self.end_headers()
-            self.wfile.write(data)
+            for piece in pieces:
+                self.wfile.write(piece)
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
@@ -970,6 +1010,8 @@ class Handler(BaseHTTPRequestHandler):
                     resp.body = badutf8_bytes(resp.body)
                 elif fault["kind"] == "badids" and isinstance(resp.body.get("results"), list):
                     resp.body["results"] += bad_id_records(op.objtype, resp.body["results"])
+                elif fault["kind"].startswith("huge"):
+                    resp.body = huge_body(resp.body, int(fault["kind"][4:]))
                 elif fault["kind"] == "shuffled" and isinstance(resp.body.get("results"), list):
                     resp.body["results"].reverse()
                 elif fault["kind"] == "stuckcursor" and op.link:
