@@ -57,6 +57,9 @@ path may carry segment pairs, in any order:
                    lists, 500 in v4 reads).
   /_run/<name>     only makes the prefix (and so the *count counters) unique.
 GET /_mock/stats and POST /_mock/stats/reset need no token.
+--request-log FILE appends a JSON line per API request: method, path (with
+prefix and query), body (parsed JSON, or null; body_raw too if not JSON),
+status (a number, or "drop" or "gone" when no answer went out).
 """
 
 import argparse
@@ -1035,6 +1038,7 @@ class Handler(BaseHTTPRequestHandler):
             if status is not None:
                 srv.stats.record(key, status, run, limited, fault_name)
                 self.log_line(method, status, t0)
+                srv.note_request(method, self.path, body, status)
 
     def parse_prefix(self, path):
         segs = path.split("/")[1:]
@@ -1461,6 +1465,8 @@ class MockServer(ThreadingHTTPServer):
         self.empty_pages = 0            # emptypages cursors issued, under fault_lock
         self.search_lock = threading.Lock()
         self.search_cache = collections.OrderedDict()
+        self.request_log_lock = threading.Lock()
+        self.request_log = open(opts.request_log, "a", encoding="utf-8") if opts.request_log else None
         self.kinds = {ot: {p[0]: p[2] for p in PROPS[ot]} for ot in TYPES}
         self.prop_sets = {ot: set(self.kinds[ot]) for ot in TYPES}
         self.property_defs = {ot: [self.prop_def(ot, *p) for p in PROPS[ot]] for ot in TYPES}
@@ -1468,6 +1474,21 @@ class MockServer(ThreadingHTTPServer):
             name = self.custom_name(k)
             self.property_defs["contacts"].append(self.prop_def(
                 "contacts", name, f"Custom property {k}", "string", "text", "custom_properties", None))
+
+    def note_request(self, method, path, body, status):
+        """One line in the --request-log file, if there is one."""
+        if self.request_log is None:
+            return
+        line = {"method": method, "path": path, "body": None, "status": status}
+        if body:
+            try:
+                line["body"] = json.loads(body)
+            except ValueError:
+                line["body_raw"] = body.decode("utf-8", "replace")
+        text = json.dumps(line) + "\n"
+        with self.request_log_lock:
+            self.request_log.write(text)
+            self.request_log.flush()
 
     def custom_name(self, k):
         return "custom_prop_%0*d" % (max(3, len(str(self.opts.extra_properties))), k)
@@ -1512,6 +1533,8 @@ def main():
     ap.add_argument("--search-rate-limit", type=int, default=0, help="search requests per second")
     ap.add_argument("--token", default="pat-na1-test-token")
     ap.add_argument("--quiet", action="store_true", help="no per-request log")
+    ap.add_argument("--request-log", metavar="FILE",
+                    help="append a JSON line per API request (method, path, body, status)")
     opts = ap.parse_args()
 
     server = MockServer(opts)
