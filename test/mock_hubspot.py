@@ -1252,7 +1252,9 @@ class Handler(BaseHTTPRequestHandler):
             limit = int(req.get("limit", 10))
             after = int(str(req.get("after") or 0))
         except (ValueError, TypeError) as e:
-            return Op(key, ot, run=lambda: validation(f"Invalid input JSON: {e}"), search=True)
+            # The lambda runs after this clause, which unbinds e.
+            message = f"Invalid input JSON: {e}"
+            return Op(key, ot, run=lambda: validation(message), search=True)
         page = after // limit + 1 if limit > 0 else 1
         return Op(key, ot, page=page, search=True,
                   run=lambda: self.search(ot, req, limit, after, ds))
