@@ -37,7 +37,14 @@ path may carry segment pairs, in any order:
                    object; the page's other properties null, dates 2024-01-01)
                    huge<MB> (valid JSON of more than MB MiB: the first record's
                    properties, or the answer itself if it has no record, gain
-                   hs_padding, MB x 1,048,576 'x'; sent in 1 MiB pieces).
+                   hs_padding, MB x 1,048,576 'x'; sent in 1 MiB pieces)
+                   echotoken (HTTP 400 whose message quotes the Authorization
+                   header's token back, as a careless proxy or API might)
+                   movemidread (search: the first record of the first answer
+                   under this prefix is modified right after it, at
+                   MOVED_TIME: every later search sees it there, so offset
+                   paging over the same query skips the record that slides
+                   into its place).
                    *count is counted per whole prefix string; a KIND marked
                    "lists:" or "lists, search:" fires, and counts, there only.
                    @page (1-based) matches list pages (from the cursor) and search
@@ -192,6 +199,7 @@ T_START = 1704067200000        # 2024-01-01T00:00:00.000Z
 T_END = 1751327999999          # 2025-06-30T23:59:59.999Z
 DAY_MS = 86400000
 V2_TIME = T_END + 1            # 2025-07-01T00:00:00.000Z: version-2 changes happen after it
+MOVED_TIME = V2_TIME + DAY_MS // 2  # 2025-07-01T12:00:00.000Z: the movemidread fault's change
 COMPANY_LINE = "+33 1 23 45 67 89"
 
 
@@ -549,7 +557,7 @@ class DataCache:
 
 FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties)\.)?"
                       r"(500|502|503|504|400|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable"
-                      r"|stuckcursor|emptypages|badutf8|badids|huge\d+)"
+                      r"|stuckcursor|emptypages|badutf8|badids|huge\d+|echotoken|movemidread)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
     "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
@@ -985,6 +993,13 @@ class Handler(BaseHTTPRequestHandler):
                     except OSError:
                         pass
                     return
+                if kind == "echotoken":
+                    header = self.headers.get("Authorization") or ""
+                    resp = hs_error(400, "VALIDATION_ERROR",
+                                    f"Malformed request with credentials {header.split(None, 1)[-1]}")
+                    status = resp.status
+                    self.send(resp, op.search)
+                    return
                 if kind in FAULT_ERRORS:
                     resp = hs_error(int(kind), *FAULT_ERRORS[kind])
                     status = resp.status
@@ -1256,8 +1271,11 @@ class Handler(BaseHTTPRequestHandler):
             message = f"Invalid input JSON: {e}"
             return Op(key, ot, run=lambda: validation(message), search=True)
         page = after // limit + 1 if limit > 0 else 1
+        moving = any(f["kind"] == "movemidread" and f["type"] in (None, ot)
+                     and f["endpoint"] in (None, "search") for f in ctx["faults"])
         return Op(key, ot, page=page, search=True,
-                  run=lambda: self.search(ot, req, limit, after, ds))
+                  run=lambda: self.search(ot, req, limit, after, ds,
+                                          ctx["prefix"] if moving else None))
 
     def properties(self, ot, raw_type):
         if ot is None:
@@ -1295,7 +1313,19 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- search -------------------------------------------------------------
 
-    def search(self, ot, req, limit, after, ds):
+    def moved_record(self, ot, rec):
+        """rec as modified at MOVED_TIME (the movemidread fault)."""
+        moved = dict(rec, p=dict(rec["p"]), updatedAt=iso(MOVED_TIME))
+        moved["p"][MODIFIED_PROP[ot]] = iso(MOVED_TIME)
+        return moved
+
+    def search(self, ot, req, limit, after, ds, move_key=None):
+        moved_id = None
+        if move_key is not None:
+            with self.server.fault_lock:
+                state = self.server.moved.setdefault(move_key, {"served": 0, "id": None})
+                state["served"] += 1
+                moved_id = state["id"]
         groups = req.get("filterGroups") or []
         sorts = req.get("sorts") or []
         if not isinstance(groups, list) or not isinstance(sorts, list):
@@ -1336,12 +1366,14 @@ class Handler(BaseHTTPRequestHandler):
                     descending = str(s.get("direction", "ASCENDING")).upper() == "DESCENDING"
         except (KeyError, TypeError, ValueError) as e:
             return validation(f"Invalid search request: {e}")
-        cache_key = (id(ds()), ot, json.dumps([groups, sorts], sort_keys=True, default=str))
+        cache_key = (id(ds()), ot, json.dumps([groups, sorts], sort_keys=True, default=str), moved_id)
         matched = self.server.search_cache_get(cache_key)
-        if matched is None:
+        if matched is None and moved_id is None:
             matched = self.id_range(ds()[ot], groups, sort_prop, descending)
         if matched is None:
             live = ds()[ot].live
+            if moved_id is not None:
+                live = [self.moved_record(ot, r) if r["id"] == moved_id else r for r in live]
             if compiled:
                 live = [r for r in live if any(all(f(r) for f in g) for g in compiled)]
             if sort_prop:
@@ -1356,6 +1388,9 @@ class Handler(BaseHTTPRequestHandler):
             self.server.search_cache_put(cache_key, matched)
         out = {"total": len(matched),
                "results": [self.record_json(ot, r, props) for r in matched[after:after + limit]]}
+        if move_key is not None and moved_id is None and out["results"]:
+            with self.server.fault_lock:
+                self.server.moved[move_key]["id"] = out["results"][0]["id"]
         if after + limit < len(matched):
             out["paging"] = {"next": {"after": str(after + limit)}}
         return Resp(200, out)
@@ -1464,6 +1499,7 @@ class MockServer(ThreadingHTTPServer):
         self.limiter = RateLimiter(opts.rate_limit, opts.search_rate_limit)
         self.fault_lock = threading.Lock()
         self.fault_counts = {}
+        self.moved = {}             # movemidread: prefix -> the record modified mid-read
         self.empty_pages = 0            # emptypages cursors issued, under fault_lock
         self.search_lock = threading.Lock()
         self.search_cache = collections.OrderedDict()
