@@ -185,8 +185,18 @@ hubspot_parse_timestamp(PG_FUNCTION_ARGS)
 }
 
 /*
- * Is s a plain decimal number: [+-]digits[.digits][e[+-]digits]?
- * NaN and Infinity are refused: no HubSpot amount means that.
+ * Bounds on the numbers hubspot_parse_numeric() accepts.  They keep every
+ * value within some 2000 digits either side of the point, far inside
+ * numeric's range (131072 digits before it, 16383 after), so numeric_in()
+ * cannot fail on one; no HubSpot amount comes near them.
+ */
+#define NUMERIC_MAX_LENGTH		1000
+#define NUMERIC_MAX_EXPONENT	1000
+
+/*
+ * Is s a plain decimal number, [+-]digits[.digits][e[+-]digits], within
+ * the bounds above?  NaN and Infinity are refused: no HubSpot amount means
+ * that.
  */
 static bool
 is_decimal_number(const char *s)
@@ -194,6 +204,8 @@ is_decimal_number(const char *s)
 	const char *p = s;
 	bool		digits = false;
 
+	if (strlen(s) > NUMERIC_MAX_LENGTH)
+		return false;
 	if (*p == '+' || *p == '-')
 		p++;
 	while (isdigit((unsigned char) *p))
@@ -214,33 +226,41 @@ is_decimal_number(const char *s)
 		return false;
 	if (*p == 'e' || *p == 'E')
 	{
+		int			exponent = 0;
+
 		p++;
 		if (*p == '+' || *p == '-')
 			p++;
 		if (!isdigit((unsigned char) *p))
 			return false;
+		/* Stop accumulating past the bound, so any length of digits is safe */
 		while (isdigit((unsigned char) *p))
+		{
+			if (exponent <= NUMERIC_MAX_EXPONENT)
+				exponent = exponent * 10 + (*p - '0');
 			p++;
+		}
+		if (exponent > NUMERIC_MAX_EXPONENT)
+			return false;
 	}
 	return *p == '\0';
 }
 
-/* hubspot_parse_numeric(text) returns numeric */
+/*
+ * hubspot_parse_numeric(text) returns numeric
+ *
+ * A number beyond the bounds, 1e-99999999999999999999 say, is NULL rather
+ * than 0 or an error: it is no amount HubSpot can sensibly hold, so it is
+ * counted as a bad value instead of landing as a plausible one.
+ */
 Datum
 hubspot_parse_numeric(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	char	   *s = trimmed_copy(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 
-	/* A huge exponent would make numeric_in fail: keep to a sane range. */
-	if (!is_decimal_number(s) || strlen(s) > 1000)
+	if (!is_decimal_number(s))
 		PG_RETURN_NULL();
-	{
-		const char *e = strpbrk(s, "eE");
-
-		if (e != NULL && labs(strtol(e + 1, NULL, 10)) > 1000)
-			PG_RETURN_NULL();
-	}
 	PG_RETURN_DATUM(DirectFunctionCall3(numeric_in, CStringGetDatum(s),
 										ObjectIdGetDatum(InvalidOid),
 										Int32GetDatum(-1)));
