@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 
+#include "common/int.h"
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -97,10 +98,14 @@ hubspot_parse_timestamp_cstring(const char *s, TimestampTz *result)
 		int64		ms = strtoll(p, NULL, 10);
 		int64		usecs;
 
-		/* Postgres counts from 2000-01-01, Unix from 1970-01-01. */
-		usecs = ms * 1000 -
+		/* Postgres counts from 2000-01-01, Unix from 1970-01-01 */
+		const int64 epoch_shift =
 			(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
-		if (!IS_VALID_TIMESTAMP(usecs))
+
+		/* Sixteen digits of milliseconds can overflow in microseconds */
+		if (pg_mul_s64_overflow(ms, 1000, &usecs) ||
+			pg_sub_s64_overflow(usecs, epoch_shift, &usecs) ||
+			!IS_VALID_TIMESTAMP(usecs))
 			return false;
 		*result = usecs;
 		return true;
