@@ -74,11 +74,40 @@ days_in_month(int y, int m)
 }
 
 /*
+ * Epoch milliseconds as a timestamp.  They must fall in the years the ISO
+ * form can write, 1 to 9999 (UTC): a count beyond is no date HubSpot sends,
+ * and a value near the end of timestamptz's range would make later date
+ * arithmetic fail.
+ */
+static bool
+epoch_ms_to_timestamp(int64 ms, TimestampTz *result)
+{
+	/* Postgres counts from 2000-01-01, Unix from 1970-01-01 */
+	const int64 epoch_shift =
+		(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
+	const TimestampTz lowest =
+		(int64) (date2j(1, 1, 1) - POSTGRES_EPOCH_JDATE) * USECS_PER_DAY;
+	const TimestampTz end =
+		(int64) (date2j(10000, 1, 1) - POSTGRES_EPOCH_JDATE) * USECS_PER_DAY;
+	int64		usecs;
+
+	/* Sixteen digits of milliseconds can overflow in microseconds */
+	if (pg_mul_s64_overflow(ms, 1000, &usecs) ||
+		pg_sub_s64_overflow(usecs, epoch_shift, &usecs) ||
+		usecs < lowest || usecs >= end)
+		return false;
+	*result = usecs;
+	return true;
+}
+
+/*
  * Parse the three forms HubSpot uses for dates and datetimes:
  *	 - ISO 8601: 2024-03-01T12:34:56.789Z, with or without seconds, fraction
  *	   and zone (Z, +hh:mm, +hhmm, +hh; none means UTC);
  *	 - a date alone: 2024-03-01 (midnight UTC);
  *	 - epoch milliseconds: 1709296496789.
+ * Years are 1 to 9999: as written in the ISO forms, in UTC for epoch
+ * milliseconds.
  */
 bool
 hubspot_parse_timestamp_cstring(const char *s, TimestampTz *result)
@@ -94,22 +123,7 @@ hubspot_parse_timestamp_cstring(const char *s, TimestampTz *result)
 	/* Epoch milliseconds: digits only (an optional minus sign). */
 	if (strspn(p + (*p == '-'), "0123456789") == strlen(p + (*p == '-')) &&
 		strlen(p + (*p == '-')) > 4 && strlen(p) <= 16)
-	{
-		int64		ms = strtoll(p, NULL, 10);
-		int64		usecs;
-
-		/* Postgres counts from 2000-01-01, Unix from 1970-01-01 */
-		const int64 epoch_shift =
-			(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
-
-		/* Sixteen digits of milliseconds can overflow in microseconds */
-		if (pg_mul_s64_overflow(ms, 1000, &usecs) ||
-			pg_sub_s64_overflow(usecs, epoch_shift, &usecs) ||
-			!IS_VALID_TIMESTAMP(usecs))
-			return false;
-		*result = usecs;
-		return true;
-	}
+		return epoch_ms_to_timestamp(strtoll(p, NULL, 10), result);
 
 	if (!read_digits(&p, 4, &year) || *p++ != '-' ||
 		!read_digits(&p, 2, &tm.tm_mon) || *p++ != '-' ||
