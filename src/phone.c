@@ -32,10 +32,14 @@
  *   ('39'), where the leading 0 is part of the number, the code is
  *   prepended and the 0 kept.
  * - Any other number (no "+", "00" or leading 0) is returned as its digits.
- *   With the default country code '1', a 10-digit North American number
- *   (first digit 2-9) gets the 1 prepended.  Numbers of other countries
- *   written without their trunk prefix cannot be told apart from
- *   international numbers written without "+" and are left as they are.
+ *   With the default country code '1', 10 digits that start with a
+ *   possible North American area code ([2-9][0-8][0-9] other than N11)
+ *   get the 1 prepended.  No number has an N9X area code (kept for the
+ *   plan's expansion) or an N11 one (service codes such as 911), so 10
+ *   digits starting so are left as the international number they read as:
+ *   "4989123456" is +49 89 123456.  Numbers of other countries written
+ *   without their trunk prefix cannot be told apart from international
+ *   numbers written without "+" and are left as they are.
  * - Everything else gives NULL, never an error: empty or blank text, a
  *   letter other than in the markers above, any other character, a second
  *   "+" or one after a digit, unbalanced parentheses, or a result of fewer
@@ -43,6 +47,15 @@
  *
  * A bad default country code is the one error, since it is a mistake in
  * the query rather than in the data.
+ *
+ * Normalising a result again, with the same default country code or with
+ * none, gives it back.  A result is digits only, never starts with "00",
+ * and starts with 0 only in national form without a default, so it is
+ * taken as it is, save in one case inherent in dropping the "+": with the
+ * default '1', the result of an international number of 10 digits that
+ * start with a possible area code ("+45 22 55 12 34" gives "4522551234")
+ * is exactly the North American number "452 255 1234" typed without its
+ * 1, which gets the 1.  Only the "+" told the two apart.
  *
  * The functions are IMMUTABLE, for expression indexes and joins, and are
  * written for that use: one pass over the bytes, no regular expression, no
@@ -174,6 +187,16 @@ phone_is_international(const PhoneDigits *pd)
 {
 	return pd->plus ||
 		(pd->ndigits >= 2 && pd->digits[0] == '0' && pd->digits[1] == '0');
+}
+
+/*
+ * Whether the three digits at p can be a North American area code (see the
+ * rules at the top of the file).
+ */
+static inline bool
+phone_is_area_code(const char *p)
+{
+	return p[0] >= '2' && p[1] != '9' && !(p[1] == '1' && p[2] == '1');
 }
 
 /*
@@ -336,7 +359,8 @@ phone_result(const PhoneDigits *pd, const char *cc, int cc_len)
 			}
 		}
 	}
-	else if (cc_len == 1 && cc[0] == '1' && ndigits == 10 && digits[0] >= '2')
+	else if (cc_len == 1 && cc[0] == '1' && ndigits == 10 &&
+			 phone_is_area_code(digits))
 	{
 		/* A North American number without its country code */
 		buf[len++] = '1';
