@@ -6,7 +6,9 @@
 -- marker, "tel:", extensions) gives the same digits; that national numbers
 -- keep their 0 unless a default country code is given; that garbage gives
 -- NULL rather than an error; that only a bad default country code errors;
--- and that the function can back an expression index.
+-- that a result normalised again gives itself, for every default country
+-- code, save one documented exception; and that the function can back an
+-- expression index.
 --
 -- Each row shows the input, the result, the expected result and whether
 -- they agree: a wrong result shows as ok = f.
@@ -138,7 +140,8 @@ FROM (VALUES
     ('(498) 912-3456',      '1',   '4989123456'),
     ('3906123456',          '1',   '3906123456'),
     ('9115551234',          '1',   '9115551234'),
-    -- digits that can be either are read as North American
+    -- digits that can be either are read as North American: see the
+    -- exception to idempotence below
     ('4522551234',          '1',   '14522551234'),
     -- other numbers without a trunk prefix are left as they are
     ('612345678',           '33',  '612345678'),
@@ -149,6 +152,83 @@ FROM (VALUES
     ('',                    '1',   NULL),
     ('0123456789012345',    '33',  NULL)
 ) AS t(input, default_cc, expected);
+
+-- Idempotence: normalising a result again gives it back, with the same
+-- default country code or with none.  Tried for every default the
+-- function accepts (1 to 999, with and without "+"), on numbers written
+-- in every form the rules know, and on pseudo-random digits after each
+-- kind of prefix.
+CREATE TEMP TABLE phone_forms (input text);
+INSERT INTO phone_forms VALUES
+    ('+33 6 12 34 56 78'), ('0033612345678'), ('+33 (0)6 12 34 56 78'),
+    (U&'+33\00A06\00A012\00A034\00A056\00A078'), ('TEL:+33612345678'),
+    ('+44 (0)20 7946 0958'), ('0044 20 7946 0958'), ('+44 20 7946 0958 x123'),
+    ('+1 (555) 123-4567'), ('+1 555 (0)12 3456'), ('tel:+1-201-555-0123;ext=1234'),
+    ('+49 30/1234-5678'), ('+49 89 123456'), ('0049 89 123456'),
+    ('+39 06 1234 5678'), ('+39 3912 345678'), ('+7 495 123-45-67'),
+    ('+86 10 1234 5678'), ('+91 98765 43210'), ('+353(0)1 234 5678'),
+    ('+20 2 2555 0143'), ('+852 2123 4567'), ('+61 2 9876 5432'),
+    ('+55 11 91234-5678'), ('+999 1234 5678'), ('+123456789012345'),
+    ('+45 22 55 12 34'), ('+47 22 12 34 56'), ('+65 8823 4567'),
+    ('+32 2 123 45 67'), ('+354 551 2345'),
+    ('06 12 34 56 78'), ('06.12.34.56.78'), ('(0)6 12 34 56 78'),
+    ('020 7946 0958'), ('0 1 23 45 67 89'), ('06 1234 5678'),
+    ('030 1234-5678'), ('0 800 123 4567'), ('012345678901234'),
+    ('5551234567'), ('(555) 123-4567'), ('555-123-4567'),
+    ('1 (555) 123-4567'), ('1-800-555-0199'), ('800-555-0199'),
+    ('2025550143'), ('(202) 555-0143'), ('4989123456'), ('(498) 912-3456'),
+    ('9115551234'), ('4522551234'), ('555-1234'), ('1555123456'),
+    ('12345'), ('612345678'), ('33612345678'), ('442079460958'),
+    ('n/a'), ('1234'), ('+0 123 456 789');
+CREATE TEMP TABLE phone_random (input text);
+INSERT INTO phone_random
+SELECT prefix || left(translate(md5(prefix || i), 'abcdef', '012345')
+                      || translate(md5(i || prefix), 'abcdef', '678901'),
+                      4 + i % 13)
+FROM unnest(ARRAY['+', '00', '0', '', '(0)', '+1 ', '+44 (0)', 'tel:+', '1 ']) AS prefix,
+     generate_series(1, 40) AS i;
+CREATE TEMP TABLE phone_defaults AS
+SELECT n::text AS cc FROM generate_series(1, 999) AS n
+UNION ALL
+SELECT '+' || n FROM generate_series(1, 999) AS n;
+
+-- Without a default: no exception.
+SELECT count(*) AS inputs,
+       count(*) FILTER (WHERE hubspot_normalize_phone(hubspot_normalize_phone(input))
+                        IS DISTINCT FROM hubspot_normalize_phone(input)) AS not_idempotent
+FROM (SELECT input FROM phone_forms UNION ALL SELECT input FROM phone_random) AS t;
+
+-- With a default, the listed forms: the only results that change are the
+-- documented exception, with the default 1, of international numbers of
+-- 10 digits that start with a possible area code.  Their digits are those
+-- of a North American number typed without its 1; only the "+" told the
+-- two apart.
+WITH once AS (
+    SELECT cc, input, hubspot_normalize_phone(input, cc) AS once
+    FROM phone_defaults, phone_forms
+)
+SELECT input, once, hubspot_normalize_phone(once, cc) AS twice,
+       string_agg(cc, ', ' ORDER BY cc) AS default_codes
+FROM once
+WHERE hubspot_normalize_phone(once, cc) IS DISTINCT FROM once
+GROUP BY 1, 2, 3
+ORDER BY 1;
+
+-- With a default, the pseudo-random numbers: nothing changes outside the
+-- documented exception.
+WITH once AS (
+    SELECT cc, input, hubspot_normalize_phone(input, cc) AS once
+    FROM phone_defaults, phone_random
+)
+SELECT count(*) AS results,
+       count(*) FILTER (WHERE once IS NOT NULL) AS numbers,
+       count(*) FILTER (WHERE hubspot_normalize_phone(once, cc) IS DISTINCT FROM once
+                        AND NOT (ltrim(cc, '+') = '1'
+                                 AND once ~ '^[2-9][0-8][0-9]{8}$'
+                                 AND once !~ '^[0-9]11')) AS unexplained,
+       count(*) FILTER (WHERE hubspot_normalize_phone(once, cc) IS DISTINCT FROM once)
+           AS not_idempotent
+FROM once;
 
 -- The French forms compare equal, as a join on the result needs.
 SELECT count(DISTINCT n) AS distinct_results, min(n) AS result
