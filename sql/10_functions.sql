@@ -5,11 +5,13 @@ CREATE FUNCTION hubspot_parse_timestamp(value text) RETURNS timestamptz
 	AS 'MODULE_PATHNAME', 'hubspot_parse_timestamp'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION hubspot_parse_timestamp(text) IS
-	'ISO 8601 (UTC unless a zone is given), a date alone (midnight UTC) or epoch milliseconds; NULL when none of these';
+	'ISO 8601 (UTC unless a zone is given), a date alone (midnight UTC) or epoch milliseconds, in years 1 to 9999; NULL when none of these';
 
 CREATE FUNCTION hubspot_parse_numeric(value text) RETURNS numeric
 	AS 'MODULE_PATHNAME', 'hubspot_parse_numeric'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION hubspot_parse_numeric(text) IS
+	'a plain decimal number ([+-]digits[.digits][e[+-]digits], at most 1000 characters, exponent within +-1000); NULL otherwise, NaN and Infinity included';
 
 CREATE FUNCTION hubspot_parse_integer(value text) RETURNS integer
 	AS 'MODULE_PATHNAME', 'hubspot_parse_integer'
@@ -33,4 +35,4 @@ CREATE FUNCTION hubspot_normalize_phone(phone text, default_country_code text) R
 	AS 'MODULE_PATHNAME', 'hubspot_normalize_phone_cc'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION hubspot_normalize_phone(text, text) IS
-	'like hubspot_normalize_phone(text), with national forms (06 12 34 56 78) put in the given country (33 -> 33612345678)';
+	'like hubspot_normalize_phone(text), with national forms (06 12 34 56 78) put in the given country (33 -> 33612345678); with 1, ten digits whose first three can be an area code (not N9X or N11) get the 1; a result normalised again is unchanged, except with 1 for a 10-digit international number whose first three digits can be an area code';

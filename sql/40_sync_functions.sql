@@ -24,3 +24,13 @@ COMMENT ON FUNCTION hubspot_sync_all(boolean) IS
 
 REVOKE EXECUTE ON FUNCTION hubspot_sync(text, boolean) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION hubspot_sync_all(boolean) FROM PUBLIC;
+
+-- The same syncs, as a procedure that commits before it waits: the caller
+-- then holds no snapshot while the workers run, so VACUUM is not held
+-- back for the length of a sync.  NULL: every object type.
+CREATE PROCEDURE hubspot_run_sync(object_type text DEFAULT NULL, full boolean DEFAULT false)
+	AS 'MODULE_PATHNAME', 'hubspot_run_sync'
+	LANGUAGE C;
+COMMENT ON PROCEDURE hubspot_run_sync(text, boolean) IS
+	'CALL it outside a transaction block: syncs one object type (NULL: all) without holding a snapshot while it waits; a NOTICE per type, an error if any failed';
+REVOKE EXECUTE ON PROCEDURE hubspot_run_sync(text, boolean) FROM PUBLIC;

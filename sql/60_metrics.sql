@@ -222,7 +222,10 @@ REVOKE EXECUTE ON FUNCTION hubspot_metrics_rebuild() FROM PUBLIC;
 -- (one INSERT ... ON CONFLICT DO UPDATE of up to 100 rows) costs one
 -- refresh of the contacts it touches; updated rows whose relevant columns
 -- did not change are skipped.  SECURITY DEFINER: whoever may write the
--- synced tables keeps the side tables right without rights on them.
+-- synced tables keeps the side tables right without rights on them.  So
+-- that nobody can make them rewrite the side tables from a table of their
+-- own, only the extension's owner may attach them (EXECUTE is revoked from
+-- PUBLIC) and each refuses to run for any table but its own.
 
 -- Deals: their association pairs, then their contacts' deal counts.
 CREATE FUNCTION hubspot_deals_raw_metrics_trigger() RETURNS trigger
@@ -234,6 +237,11 @@ DECLARE
 	gone text[];
 	added text[];
 BEGIN
+	IF TG_RELID <> '@extschema@.hubspot_deals_raw'::regclass THEN
+		RAISE EXCEPTION 'hubspot_deals_raw_metrics_trigger() fired for table %', TG_RELID::regclass
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'It keeps the metrics side tables current for @extschema@.hubspot_deals_raw only.';
+	END IF;
 	IF TG_OP = 'TRUNCATE' THEN
 		PERFORM pg_advisory_xact_lock(7395261804113);
 		DELETE FROM @extschema@.hubspot_deal_contacts;
@@ -274,6 +282,7 @@ BEGIN
 	RETURN NULL;
 END
 $$;
+REVOKE EXECUTE ON FUNCTION hubspot_deals_raw_metrics_trigger() FROM PUBLIC;
 
 -- Contacts: their own row, when a column it depends on changed.
 CREATE FUNCTION hubspot_contacts_raw_metrics_trigger() RETURNS trigger
@@ -283,6 +292,11 @@ CREATE FUNCTION hubspot_contacts_raw_metrics_trigger() RETURNS trigger
 DECLARE
 	ids text[];
 BEGIN
+	IF TG_RELID <> '@extschema@.hubspot_contacts_raw'::regclass THEN
+		RAISE EXCEPTION 'hubspot_contacts_raw_metrics_trigger() fired for table %', TG_RELID::regclass
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'It keeps the metrics side tables current for @extschema@.hubspot_contacts_raw only.';
+	END IF;
 	IF TG_OP = 'TRUNCATE' THEN
 		PERFORM pg_advisory_xact_lock(7395261804113);
 		DELETE FROM @extschema@.hubspot_contact_metrics;
@@ -303,6 +317,7 @@ BEGIN
 	RETURN NULL;
 END
 $$;
+REVOKE EXECUTE ON FUNCTION hubspot_contacts_raw_metrics_trigger() FROM PUBLIC;
 
 -- Calls: the contacts whose phone matches the number of a call that came,
 -- went or changed.
@@ -313,6 +328,11 @@ CREATE FUNCTION hubspot_calls_raw_metrics_trigger() RETURNS trigger
 DECLARE
 	numbers text[];
 BEGIN
+	IF TG_RELID <> '@extschema@.hubspot_calls_raw'::regclass THEN
+		RAISE EXCEPTION 'hubspot_calls_raw_metrics_trigger() fired for table %', TG_RELID::regclass
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'It keeps the metrics side tables current for @extschema@.hubspot_calls_raw only.';
+	END IF;
 	IF TG_OP = 'TRUNCATE' THEN
 		PERFORM pg_advisory_xact_lock(7395261804113);
 		DELETE FROM @extschema@.hubspot_contact_metrics WHERE deals = 0;
@@ -343,6 +363,7 @@ BEGIN
 	RETURN NULL;
 END
 $$;
+REVOKE EXECUTE ON FUNCTION hubspot_calls_raw_metrics_trigger() FROM PUBLIC;
 
 CREATE TRIGGER hubspot_metrics_insert AFTER INSERT ON hubspot_deals_raw
 	REFERENCING NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION hubspot_deals_raw_metrics_trigger();

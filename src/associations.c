@@ -123,7 +123,7 @@ associations_add_answer(SyncContext *cxt, const char *kind, HubspotPage *answer,
 			forboth(asked_id, asked_ids, asked_after, asked_afters)
 				if (strcmp(lfirst(asked_id), id) == 0 && strcmp(lfirst(asked_after), after) == 0)
 					ereport(ERROR,
-							(errcode(ERRCODE_DATA_EXCEPTION),
+							(errcode(ERRCODE_HUBSPOT_PAGING_LOOP),
 							 errmsg("HubSpot's association paging did not advance"),
 							 errdetail("The %s associations of %s record %s came back with the cursor asked for (\"%s\").",
 									   kind, cxt->type->name, id, after)));

@@ -25,15 +25,13 @@
 #include <curl/curl.h>
 
 #include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/ipc.h"
+#include "storage/pmsignal.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "http_client.h"
-
-/* Stop reading a response past this size: no HubSpot page comes close. */
-#define HTTP_MAX_BODY (256 * 1024 * 1024)
-
-/* More than a sync ever keeps in flight (a page's property chunks, a batch). */
-#define HTTP_MAX_IN_FLIGHT 32
 
 /* How long one wait for curl lasts before checking for interrupts again. */
 #define HTTP_POLL_MS 100
@@ -44,18 +42,25 @@ struct HttpRequest
 	struct curl_slist *headers;
 	char	   *auth;			/* the Authorization header line */
 	char		errbuf[CURL_ERROR_SIZE];
-	StringInfoData body;		/* in the memory context of the start */
+	MemoryContext cxt;			/* of the start: the body grows there */
+	char	   *body;			/* NUL-terminated; NULL until data comes */
+	size_t		body_len;
+	size_t		body_cap;
+	size_t		max_body;
+	bool		too_large;
+	bool		out_of_memory;
 	int			retry_after_ms;
 	int			rate_limit_max;
 	int			rate_limit_interval_ms;
 	int			daily_remaining;
 	bool		done;
 	CURLcode	result;
-	int			slot;			/* in in_flight[] */
 };
 
 static CURLM *multi = NULL;
-static HttpRequest *in_flight[HTTP_MAX_IN_FLIGHT];
+/* Every request in flight, so an error can drop them all: no fixed limit. */
+static HttpRequest **in_flight = NULL;
+static int	in_flight_cap = 0;
 
 static CURLM *
 get_multi_handle(void)
@@ -75,16 +80,47 @@ get_multi_handle(void)
 	return multi;
 }
 
+/*
+ * curl hands the body over in pieces.  Nothing here may raise an error
+ * (curl's state would be left half-way): past the cap, or out of memory,
+ * refuse the piece and curl fails the transfer with CURLE_WRITE_ERROR; the
+ * flag says why.
+ */
 static size_t
 write_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
 	HttpRequest *request = (HttpRequest *) userdata;
 	size_t		len = size * nmemb;
 
-	/* Never ereport from inside curl: refuse instead, curl then fails. */
-	if (request->body.len + len > HTTP_MAX_BODY)
+	if (request->body_len + len > request->max_body)
+	{
+		request->too_large = true;
 		return 0;
-	appendBinaryStringInfo(&request->body, data, len);
+	}
+	if (request->body_len + len + 1 > request->body_cap)
+	{
+		size_t		cap = Max(request->body_cap * 2, request->body_len + len + 1);
+		char	   *grown;
+
+		cap = Max(cap, 8192);
+		grown = MemoryContextAllocExtended(request->cxt, cap,
+										   MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+		if (grown == NULL)
+		{
+			request->out_of_memory = true;
+			return 0;
+		}
+		if (request->body != NULL)
+		{
+			memcpy(grown, request->body, request->body_len);
+			pfree(request->body);
+		}
+		request->body = grown;
+		request->body_cap = cap;
+	}
+	memcpy(request->body + request->body_len, data, len);
+	request->body_len += len;
+	request->body[request->body_len] = '\0';
 	return len;
 }
 
@@ -140,12 +176,15 @@ read_header(char *data, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
-/* Abort the transfer when Postgres wants to cancel or terminate. */
+/*
+ * Abort the transfer when Postgres wants to cancel or terminate, or the
+ * postmaster is gone (poll_transfers then exits).
+ */
 static int
 check_interrupts(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
 				 curl_off_t ultotal, curl_off_t ulnow)
 {
-	return (QueryCancelPending || ProcDiePending) ? 1 : 0;
+	return (QueryCancelPending || ProcDiePending || !PostmasterIsAlive()) ? 1 : 0;
 }
 
 /* Let curl do what it can without blocking, and note finished transfers. */
@@ -175,14 +214,54 @@ drive_transfers(void)
 	}
 }
 
-/* Wait up to timeout_ms for any socket, then drive; answers interrupts. */
+/*
+ * Wait up to timeout_ms for any socket, then drive; answers interrupts,
+ * and exits at once when the postmaster has died (as WL_EXIT_ON_PM_DEATH
+ * would).  pg_stat_activity shows the wait as Extension.
+ */
 static void
 poll_transfers(int timeout_ms)
 {
 	CHECK_FOR_INTERRUPTS();
+	pgstat_report_wait_start(PG_WAIT_EXTENSION);
 	(void) curl_multi_poll(multi, NULL, 0, timeout_ms, NULL);
+	pgstat_report_wait_end();
+	if (!PostmasterIsAlive())
+		proc_exit(1);
 	CHECK_FOR_INTERRUPTS();
 	drive_transfers();
+}
+
+/* Remember a request as in flight, growing the list as needed. */
+static void
+track_request(HttpRequest *request)
+{
+	int			i;
+
+	for (i = 0; i < in_flight_cap && in_flight[i] != NULL; i++)
+		;
+	if (i == in_flight_cap)
+	{
+		int			cap = Max(16, in_flight_cap * 2);
+
+		if (in_flight == NULL)
+			in_flight = MemoryContextAllocZero(TopMemoryContext, sizeof(HttpRequest *) * cap);
+		else
+		{
+			in_flight = repalloc(in_flight, sizeof(HttpRequest *) * cap);
+			memset(in_flight + in_flight_cap, 0, sizeof(HttpRequest *) * (cap - in_flight_cap));
+		}
+		in_flight_cap = cap;
+	}
+	in_flight[i] = request;
+}
+
+static void
+untrack_request(HttpRequest *request)
+{
+	for (int i = 0; i < in_flight_cap; i++)
+		if (in_flight[i] == request)
+			in_flight[i] = NULL;
 }
 
 /* Free what curl holds for the request, and wipe the token. */
@@ -193,7 +272,7 @@ release_request(HttpRequest *request)
 	curl_easy_cleanup(request->easy);
 	curl_slist_free_all(request->headers);
 	explicit_bzero(request->auth, strlen(request->auth));
-	in_flight[request->slot] = NULL;
+	untrack_request(request);
 }
 
 /*
@@ -207,22 +286,16 @@ http_request_start(const char *method, const char *url, const char *json_body,
 {
 	HttpRequest *request;
 	CURL	   *curl;
-	int			slot;
 	curl_off_t	pretransfer = 0;
 
 	get_multi_handle();
-	for (slot = 0; slot < HTTP_MAX_IN_FLIGHT && in_flight[slot] != NULL; slot++)
-		;
-	if (slot == HTTP_MAX_IN_FLIGHT)
-		elog(ERROR, "too many HTTP requests in flight");
-
 	request = palloc0(sizeof(HttpRequest));
-	initStringInfo(&request->body);
+	request->cxt = CurrentMemoryContext;
+	request->max_body = options->max_body_bytes;
 	request->retry_after_ms = -1;
 	request->rate_limit_max = -1;
 	request->rate_limit_interval_ms = -1;
 	request->daily_remaining = -1;
-	request->slot = slot;
 	request->easy = curl = curl_easy_init();
 	if (curl == NULL)
 		ereport(ERROR,
@@ -236,7 +309,13 @@ http_request_start(const char *method, const char *url, const char *json_body,
 		request->headers = curl_slist_append(request->headers, "Content-Type: application/json");
 
 	curl_easy_setopt(curl, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500	/* 7.85.0 */
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	/* "" turns off the proxy environment variables, which the server's owner set, not us. */
+	curl_easy_setopt(curl, CURLOPT_PROXY, options->proxy ? options->proxy : "");
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, request->headers);
@@ -262,7 +341,7 @@ http_request_start(const char *method, const char *url, const char *json_body,
 		explicit_bzero(request->auth, strlen(request->auth));
 		elog(ERROR, "could not add a request to the libcurl multi handle");
 	}
-	in_flight[slot] = request;
+	track_request(request);
 
 	/*
 	 * Drive it until the request has left (a reused connection: at once; a
@@ -299,7 +378,15 @@ http_request_wait(HttpRequest *request, HttpResponse *response)
 		poll_transfers(HTTP_POLL_MS);
 
 	rc = request->result;
-	response->body = request->body;
+	initStringInfo(&response->body);
+	if (request->body != NULL)
+	{
+		pfree(response->body.data);
+		response->body.data = request->body;
+		response->body.len = request->body_len;
+		response->body.maxlen = request->body_cap;
+	}
+	response->too_large = request->too_large;
 	response->status = 0;
 	response->retry_after_ms = request->retry_after_ms;
 	response->rate_limit_max = request->rate_limit_max;
@@ -308,6 +395,10 @@ http_request_wait(HttpRequest *request, HttpResponse *response)
 	response->curl_code = (int) rc;
 	response->curl_error[0] = '\0';
 	response->transient = false;
+	if (request->out_of_memory)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory reading an answer of %zu bytes", request->body_len)));
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &response->status);
 	else
@@ -346,7 +437,8 @@ void
 http_request_cancel(HttpRequest *request)
 {
 	release_request(request);
-	pfree(request->body.data);
+	if (request->body != NULL)
+		pfree(request->body);
 	pfree(request->auth);
 	pfree(request);
 }
@@ -359,7 +451,7 @@ http_request_cancel(HttpRequest *request)
 void
 http_cancel_all(void)
 {
-	for (int i = 0; i < HTTP_MAX_IN_FLIGHT; i++)
+	for (int i = 0; i < in_flight_cap; i++)
 		if (in_flight[i] != NULL)
 			release_request(in_flight[i]);
 }

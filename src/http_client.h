@@ -19,6 +19,7 @@ typedef struct HttpResponse
 	int			curl_code;		/* CURLcode; 0 when the transfer completed */
 	char		curl_error[256];	/* curl's message when curl_code != 0 */
 	bool		transient;		/* a failure worth retrying (timeout, drop) */
+	bool		too_large;		/* the body passed max_body_bytes: not read */
 } HttpResponse;
 
 typedef struct HttpRequestOptions
@@ -26,6 +27,8 @@ typedef struct HttpRequestOptions
 	const char *token;			/* sent as a Bearer token, never logged */
 	int			timeout_ms;
 	int			connect_timeout_ms;
+	const char *proxy;			/* "": none, whatever the environment says */
+	size_t		max_body_bytes; /* a longer answer fails, too_large */
 } HttpRequestOptions;
 
 /* A request sent and not yet waited for (http_request_start). */

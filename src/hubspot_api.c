@@ -66,6 +66,8 @@ hubspot_settings_from_gucs(HubspotSettings *settings)
 	settings->incremental_overlap_ms = hubspot_incremental_overlap_ms;
 	settings->search_page_size = hubspot_search_page_size;
 	settings->parallel_full_sync = hubspot_parallel_full_sync;
+	strlcpy(settings->proxy, hubspot_proxy ? hubspot_proxy : "", HUBSPOT_URL_MAX);
+	settings->max_response_bytes = (size_t) hubspot_max_response_kb * 1024;
 }
 
 /* Sleep ms milliseconds, answering a cancel or terminate at once. */
@@ -188,9 +190,51 @@ drop_unstorable_escapes(StringInfo body)
 }
 
 /*
+ * Replace, in body, each invalid UTF-8 sequence (a byte that cannot start
+ * a character, or a start byte not followed by a whole legal character;
+ * with the continuation bytes right after it) by U+FFFD.  Stored as is,
+ * such bytes make a table that pg_dump writes and cannot restore.  Returns
+ * how many were replaced.
+ */
+static int
+replace_invalid_utf8(StringInfo body)
+{
+	static const char replacement[] = "\xEF\xBF\xBD";
+	const unsigned char *p = (const unsigned char *) body->data;
+	const unsigned char *end = p + body->len;
+	StringInfoData fixed;
+	int			replaced = 0;
+
+	/* Almost always valid: check without copying first. */
+	if (pg_verify_mbstr(PG_UTF8, body->data, body->len, true))
+		return 0;
+
+	initStringInfo(&fixed);
+	while (p < end)
+	{
+		int			len = *p < 0x80 ? 1 : pg_utf_mblen(p);
+
+		if (*p >= 0x80 && (len > end - p || !pg_utf8_islegal(p, len)))
+		{
+			appendBinaryStringInfo(&fixed, replacement, 3);
+			replaced++;
+			p++;
+			while (p < end && (*p & 0xC0) == 0x80)
+				p++;
+			continue;
+		}
+		appendBinaryStringInfo(&fixed, (const char *) p, len);
+		p += len;
+	}
+	pfree(body->data);
+	*body = fixed;
+	return replaced;
+}
+
+/*
  * Parse body as JSON into jsonb, or return NULL and set *why when it is not
  * valid JSON.  *dropped (if not NULL) counts the characters jsonb cannot
- * hold, removed first.
+ * hold, removed first, and the invalid UTF-8 sequences, replaced.
  */
 static Jsonb *
 parse_json(StringInfo body, char **why, int *dropped)
@@ -198,6 +242,7 @@ parse_json(StringInfo body, char **why, int *dropped)
 	JsonLexContext *lex;
 	JsonParseErrorType rc;
 	int			removed;
+	int			replaced = replace_invalid_utf8(body);
 
 	/* Syntax only: escapes are not decoded (jsonb_in checks them below). */
 	lex = makeJsonLexContextCstringLen(body->data, body->len, GetDatabaseEncoding(), false);
@@ -209,7 +254,7 @@ parse_json(StringInfo body, char **why, int *dropped)
 	}
 	removed = drop_unstorable_escapes(body);
 	if (dropped != NULL)
-		*dropped = removed;
+		*dropped = removed + replaced;
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(body->data)));
 }
 
@@ -262,24 +307,24 @@ report_http_error(const char *method, const char *path, HttpResponse *response,
 
 	if (response->status == 401)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				(errcode(ERRCODE_HUBSPOT_TOKEN_REFUSED),
 				 errmsg("HubSpot refused the access token"),
 				 errdetail("%s %s answered HTTP 401. %s", method, path, said),
 				 errhint("Set hubspot_sync.access_token to a valid private app access token.")));
 	if (is_policy(policy, "DAILY"))
 		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				(errcode(ERRCODE_HUBSPOT_DAILY_LIMIT),
 				 errmsg("HubSpot's daily API limit for this portal is used up"),
 				 errdetail("%s %s answered HTTP 429. %s", method, path, said),
 				 errhint("HubSpot resets it at midnight in the portal's time zone; the next sync after that goes on. Other integrations of the portal use the same daily limit.")));
 	if (response->status == 403)
 		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				(errcode(ERRCODE_HUBSPOT_MISSING_SCOPES),
 				 errmsg("HubSpot refused the access token for %s", path),
 				 errdetail("%s %s answered HTTP 403. %s", method, path, said),
 				 errhint("Grant the private app the scopes crm.objects.contacts.read and crm.objects.deals.read (calls are read with the contacts scope).")));
 	ereport(ERROR,
-			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+			(errcode(ERRCODE_HUBSPOT_HTTP_ERROR),
 			 errmsg("HubSpot API request failed with HTTP status %ld", response->status),
 			 errdetail("%s %s answered HTTP %ld. %s", method, path, response->status, said)));
 }
@@ -371,6 +416,8 @@ send_attempt(HubspotRequest *request)
 	options.token = settings->token;
 	options.timeout_ms = settings->request_timeout_ms;
 	options.connect_timeout_ms = settings->connect_timeout_ms;
+	options.proxy = settings->proxy;
+	options.max_body_bytes = settings->max_response_bytes;
 	oldcxt = MemoryContextSwitchTo(request->cxt);
 	request->http = http_request_start(request->method, request->url, request->body, &options);
 	MemoryContextSwitchTo(oldcxt);
@@ -441,7 +488,7 @@ hubspot_request_finish(HubspotRequest *request)
 
 			if (result == NULL)
 				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_JSON_TEXT),
+						(errcode(ERRCODE_HUBSPOT_BAD_RESPONSE),
 						 errmsg("HubSpot returned a malformed response"),
 						 errdetail("%s %s answered HTTP %ld with a body that is not valid JSON: %s",
 								   method, path, response.status, why)));
@@ -458,11 +505,19 @@ hubspot_request_finish(HubspotRequest *request)
 		else
 			retryable = response.status >= 500;
 
+		if (response.too_large)
+			ereport(ERROR,
+					(errcode(ERRCODE_HUBSPOT_BAD_RESPONSE),
+					 errmsg("HubSpot's response is too large"),
+					 errdetail("The answer to %s %s passed hubspot_sync.max_response_size (%zu kB).",
+							   method, path, settings->max_response_bytes / 1024),
+					 errhint("Raise hubspot_sync.max_response_size, or lower hubspot_sync.page_size.")));
 		if (!retryable || attempt >= settings->max_retries)
 		{
+			client->last_error_status = response.status;
 			if (response.curl_code != 0)
 				ereport(ERROR,
-						(errcode(ERRCODE_CONNECTION_FAILURE),
+						(errcode(ERRCODE_HUBSPOT_UNREACHABLE),
 						 errmsg("could not reach HubSpot at \"%s\": %s",
 								http_url_host(request->url), response.curl_error),
 						 errdetail("%s %s failed after %d attempt(s).", method, path, attempt + 1),
@@ -552,7 +607,7 @@ read_results(Jsonb *response, const char *method, const char *path, HubspotPage 
 	if (results == NULL || results->type != jbvBinary ||
 		!JsonContainerIsArray(results->val.binary.data))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_JSON_TEXT),
+				(errcode(ERRCODE_HUBSPOT_BAD_RESPONSE),
 				 errmsg("HubSpot returned a malformed response"),
 				 errdetail("%s %s answered without a \"results\" array.", method, path)));
 	page->results = JsonbValueToJsonb(results);
@@ -571,7 +626,7 @@ read_results(Jsonb *response, const char *method, const char *path, HubspotPage 
 		page->next_after = hubspot_jsonb_string(next, "after");
 		if (page->next_after == NULL)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_JSON_TEXT),
+					(errcode(ERRCODE_HUBSPOT_BAD_RESPONSE),
 					 errmsg("HubSpot returned a malformed response"),
 					 errdetail("%s %s answered with paging.next but no paging.next.after string.",
 							   method, path)));
@@ -772,20 +827,49 @@ search_page_start(HubspotClient *client, const HubspotObjectType *type, List *pr
 }
 
 /*
- * One page of the records whose modification time is at or after since_ms,
- * oldest first.
+ * One page of the records modified at or after since_ms, oldest first.
+ * Always the first page of its query: the caller pages by keyset (see
+ * sync_incremental), never by offset, which over a result set that
+ * changes while it is read can skip a record.
  */
 void
-hubspot_search_page(HubspotClient *client, const HubspotObjectType *type,
-					List *properties, int64 since_ms, int offset, int limit,
-					HubspotPage *page)
+hubspot_search_modified_since(HubspotClient *client, const HubspotObjectType *type,
+							  List *properties, int64 since_ms, int limit, HubspotPage *page)
 {
 	char	   *filters = psprintf("[{\"propertyName\":\"%s\",\"operator\":\"GTE\","
 								   "\"value\":\"" INT64_FORMAT "\"}]",
 								   type->modified_property, since_ms);
 
 	hubspot_page_finish(search_page_start(client, type, properties, filters,
-										  type->modified_property, false, offset, limit),
+										  type->modified_property, false, 0, limit),
+						page);
+}
+
+/*
+ * One page of the records modified exactly at at_ms whose id is above
+ * after_id (NULL: any), by id: how a keyset read goes on through more
+ * records of one modification time than a page holds.
+ */
+void
+hubspot_search_modified_at(HubspotClient *client, const HubspotObjectType *type,
+						   List *properties, int64 at_ms, const char *after_id, int limit,
+						   HubspotPage *page)
+{
+	StringInfoData filters;
+
+	initStringInfo(&filters);
+	appendStringInfo(&filters, "[{\"propertyName\":\"%s\",\"operator\":\"EQ\","
+					 "\"value\":\"" INT64_FORMAT "\"}",
+					 type->modified_property, at_ms);
+	if (after_id != NULL)
+	{
+		appendStringInfoString(&filters, ",{\"propertyName\":\"hs_object_id\",\"operator\":\"GT\",\"value\":");
+		escape_json(&filters, after_id);
+		appendStringInfoChar(&filters, '}');
+	}
+	appendStringInfoChar(&filters, ']');
+	hubspot_page_finish(search_page_start(client, type, properties, filters.data,
+										  "hs_object_id", false, 0, limit),
 						page);
 }
 

@@ -12,6 +12,20 @@
 #include "hubspot_sync.h"
 #include "object_types.h"
 
+/*
+ * Every failure on HubSpot's side (unreachable, refused, limited, answers
+ * that cannot be used) is in one class: 38, external routine exception,
+ * with the implementation-defined subclass S.  Not class 08 or 28, which
+ * connection pools read as "this database connection is broken".
+ */
+#define ERRCODE_HUBSPOT_HTTP_ERROR		MAKE_SQLSTATE('3','8','S','0','0')
+#define ERRCODE_HUBSPOT_UNREACHABLE		MAKE_SQLSTATE('3','8','S','0','1')
+#define ERRCODE_HUBSPOT_TOKEN_REFUSED	MAKE_SQLSTATE('3','8','S','0','2')
+#define ERRCODE_HUBSPOT_MISSING_SCOPES	MAKE_SQLSTATE('3','8','S','0','3')
+#define ERRCODE_HUBSPOT_DAILY_LIMIT		MAKE_SQLSTATE('3','8','S','0','4')
+#define ERRCODE_HUBSPOT_BAD_RESPONSE	MAKE_SQLSTATE('3','8','S','0','5')
+#define ERRCODE_HUBSPOT_PAGING_LOOP		MAKE_SQLSTATE('3','8','S','0','6')
+
 /* The settings a sync runs with, copied from the session that started it. */
 typedef struct HubspotSettings
 {
@@ -26,6 +40,8 @@ typedef struct HubspotSettings
 	int			incremental_overlap_ms; /* re-read this far before the cursor */
 	int			search_page_size;
 	bool		parallel_full_sync; /* a search slice alongside the list */
+	char		proxy[HUBSPOT_URL_MAX];	/* "": none, whatever the environment says */
+	size_t		max_response_bytes;
 } HubspotSettings;
 
 typedef struct HubspotClient
@@ -37,6 +53,7 @@ typedef struct HubspotClient
 	int64		dropped_chars;	/* \u0000 and lone surrogates removed */
 	int			daily_remaining;	/* the fewest requests HubSpot said the
 									 * portal has left today; -1: not said */
+	long		last_error_status;	/* HTTP status of the last error raised */
 } HubspotClient;
 
 extern void hubspot_client_init(HubspotClient *client, const HubspotSettings *settings);
@@ -86,9 +103,12 @@ extern HubspotPendingPage *hubspot_association_batch_start(HubspotClient *client
 extern bool hubspot_page_ready(HubspotPendingPage *pending);
 extern void hubspot_page_finish(HubspotPendingPage *pending, HubspotPage *page);
 extern void hubspot_page_cancel(HubspotPendingPage *pending);
-extern void hubspot_search_page(HubspotClient *client, const HubspotObjectType *type,
-								List *properties, int64 since_ms, int offset, int limit,
-								HubspotPage *page);
+extern void hubspot_search_modified_since(HubspotClient *client, const HubspotObjectType *type,
+										  List *properties, int64 since_ms, int limit,
+										  HubspotPage *page);
+extern void hubspot_search_modified_at(HubspotClient *client, const HubspotObjectType *type,
+									   List *properties, int64 at_ms, const char *after_id,
+									   int limit, HubspotPage *page);
 extern Jsonb *hubspot_property_definitions(HubspotClient *client,
 										   const HubspotObjectType *type);
 extern char *hubspot_jsonb_string(JsonbContainer *container, const char *key);

@@ -19,6 +19,10 @@ extern int	hubspot_full_sync_interval_s;
 extern int	hubspot_incremental_overlap_ms;
 extern int	hubspot_search_page_size;
 extern bool hubspot_parallel_full_sync;
+extern char *hubspot_proxy;
+extern int	hubspot_max_response_kb;
+
+extern void hubspot_pin_session_settings(void);
 
 #define HUBSPOT_URL_MAX		1024
 #define HUBSPOT_TOKEN_MAX	1024

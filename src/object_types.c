@@ -139,8 +139,9 @@ append_per_typed_column(StringInfo sql, const HubspotObjectType *type,
  * - A value that does not convert lands as NULL and is counted; "" counts as
  *	 no value.  raw_json keeps the original either way.  examples names up
  *	 to three of them.
- * - Elements without an id (not an object, or no "id") cannot be keyed and
- *	 are counted as skipped.
+ * - Elements without a valid id (not an object, or no "id" that is a string
+ *	 of 1 to 20 digits, as HubSpot's are) cannot be keyed and are counted as
+ *	 skipped.
  * - DISTINCT ON guards ON CONFLICT against an id seen twice in one page.
  */
 char *
@@ -177,7 +178,9 @@ hubspot_upsert_sql(const HubspotObjectType *type, const char *schema)
 					 "              THEN l.r OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('associations',"
 					 " old.raw_json OPERATOR(pg_catalog.->) 'associations')\n"
 					 "              ELSE l.r END AS raw,\n"
-					 "         l.r OPERATOR(pg_catalog.->>) 'id' AS id,\n"
+					 "         CASE WHEN pg_catalog.jsonb_typeof(l.r OPERATOR(pg_catalog.->) 'id') OPERATOR(pg_catalog.=) 'string'\n"
+					 "               AND l.r OPERATOR(pg_catalog.->>) 'id' OPERATOR(pg_catalog.~) '^[0-9]{1,20}$'\n"
+					 "              THEN l.r OPERATOR(pg_catalog.->>) 'id' END AS id,\n"
 					 "         l.r OPERATOR(pg_catalog.->) 'properties' AS p\n"
 					 "  FROM listed l\n"
 					 "  LEFT JOIN %s.%s old ON old.hubspot_id OPERATOR(pg_catalog.=) (l.r OPERATOR(pg_catalog.->>) 'id')\n"

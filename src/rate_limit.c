@@ -25,6 +25,8 @@
  */
 #include "postgres.h"
 
+#include <time.h>
+
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/ipc.h"
@@ -47,14 +49,14 @@ typedef struct SendRing
 {
 	int			head;			/* next slot to write */
 	int			count;			/* sends still in the ring */
-	TimestampTz sent[RING_SIZE];
+	int64		sent[RING_SIZE];	/* monotonic_us() of each send */
 } SendRing;
 
 typedef struct RateLimitState
 {
 	slock_t		mutex;
-	TimestampTz blocked_until;	/* after a 429: nobody sends before */
-	TimestampTz search_blocked_until;	/* after a search's 429: no search */
+	int64		blocked_until;	/* after a 429: nobody sends before */
+	int64		search_blocked_until;	/* after a search's 429: no search */
 	int			portal_limit;	/* HubSpot's stated budget per 10 s; 0: unknown */
 	SendRing	all;
 	SendRing	search;
@@ -64,6 +66,21 @@ int			hubspot_rate_limit = 100;
 int			hubspot_search_rate_limit = 4;
 
 static RateLimitState *state = NULL;
+
+/*
+ * Microseconds on the system's monotonic clock: the same in every process
+ * (so the shared ring compares them), and never stepped back or forward by
+ * a change of the wall clock, which would stall every sync or let a burst
+ * through.
+ */
+static int64
+monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64) ts.tv_sec * USECS_PER_SEC + ts.tv_nsec / 1000;
+}
 static RateLimitState local_state;
 static bool shared = false;
 
@@ -150,7 +167,7 @@ get_state(void)
  * allowed under limit, 0 if now.
  */
 static int64
-ring_wait(SendRing *ring, TimestampTz now, int64 window, int limit)
+ring_wait(SendRing *ring, int64 now, int64 window, int limit)
 {
 	while (ring->count > 0)
 	{
@@ -167,7 +184,7 @@ ring_wait(SendRing *ring, TimestampTz now, int64 window, int limit)
 }
 
 static void
-ring_push(SendRing *ring, TimestampTz now)
+ring_push(SendRing *ring, int64 now)
 {
 	ring->sent[ring->head] = now;
 	ring->head = (ring->head + 1) % RING_SIZE;
@@ -206,11 +223,11 @@ hubspot_rate_limit_acquire(bool search)
 
 	for (;;)
 	{
-		TimestampTz now;
+		int64		now;
 		int64		wait_us;
 
 		CHECK_FOR_INTERRUPTS();
-		now = GetCurrentTimestamp();
+		now = monotonic_us();
 
 		SpinLockAcquire(&s->mutex);
 		if (s->blocked_until > now)
@@ -252,8 +269,8 @@ void
 hubspot_rate_limit_block(int ms, bool search_only)
 {
 	RateLimitState *s = get_state();
-	TimestampTz until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
-	TimestampTz *blocked = search_only ? &s->search_blocked_until : &s->blocked_until;
+	int64		until = monotonic_us() + (int64) ms * 1000;
+	int64	   *blocked = search_only ? &s->search_blocked_until : &s->blocked_until;
 
 	SpinLockAcquire(&s->mutex);
 	if (until > *blocked)

@@ -4,7 +4,8 @@
  *	  hubspot_sync_all() every hubspot_sync.sync_interval.
  *
  * Registered when the library is in shared_preload_libraries.  It connects
- * to hubspot_sync.database (restarting when a reload changes it), reloads its settings on SIGHUP, stops promptly
+ * to hubspot_sync.database (waiting for a reload to set it, and restarting
+ * when a reload changes it), reloads its settings on SIGHUP, stops promptly
  * on SIGTERM (the stock die handler, as pg_cron learned), survives a failed
  * run (hubspot_sync_all() reports failures in its rows; anything else is
  * logged and the next run comes one interval later), and the postmaster
@@ -29,7 +30,9 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "hubspot_sync.h"
 #include "scheduler.h"
+#include "sync_launcher.h"
 
 char	   *hubspot_scheduler_database = NULL;
 int			hubspot_sync_interval_s = 3600;
@@ -78,50 +81,42 @@ hubspot_scheduler_register(void)
 }
 
 /*
- * One scheduled run, in a transaction of its own.  Returns false when the
- * extension is not installed in the database (nothing was run).
+ * One scheduled run.  Returns false when the extension is not installed in
+ * the database (nothing was run).
+ *
+ * Whether it is installed is read in a short transaction of its own; the
+ * sync itself is then started and waited for in a transaction that takes
+ * no snapshot, so the scheduler never holds back the cluster's xmin
+ * horizon (and VACUUM) for the length of a sync.  The workers do the
+ * writing, each page in a transaction of its own.
  */
 static bool
 run_sync_all(void)
 {
-	bool		installed;
+	volatile bool installed = true;
 	MemoryContext oldcxt = CurrentMemoryContext;
-
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	SPI_connect();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, "hubspot_sync scheduler: SELECT hubspot_sync_all()");
 
 	PG_TRY();
 	{
-		SPI_execute("SELECT n.nspname FROM pg_catalog.pg_extension e"
-					" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
-					" WHERE e.extname = 'hubspot_sync'", true, 1);
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		SPI_connect();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		SPI_execute("SELECT 1 FROM pg_catalog.pg_extension e"
+					" WHERE e.extname OPERATOR(pg_catalog.=) 'hubspot_sync'", true, 1);
 		installed = SPI_processed == 1;
-		if (installed)
-		{
-			char	   *schema = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-			char	   *sql = psprintf("SELECT object_type, status, error FROM %s.hubspot_sync_all()",
-									   quote_identifier(schema));
-
-			SPI_execute(sql, false, 0);
-			for (uint64 i = 0; i < SPI_processed; i++)
-			{
-				HeapTuple	row = SPI_tuptable->vals[i];
-				TupleDesc	desc = SPI_tuptable->tupdesc;
-				char	   *status = SPI_getvalue(row, desc, 2);
-
-				if (strcmp(status, "failed") == 0)
-					ereport(LOG,
-							(errmsg("hubspot_sync scheduler: sync of %s failed",
-									SPI_getvalue(row, desc, 1)),
-							 errdetail_internal("%s", SPI_getvalue(row, desc, 3))));
-			}
-		}
 		SPI_finish();
 		PopActiveSnapshot();
 		CommitTransactionCommand();
+
+		if (installed)
+		{
+			pgstat_report_activity(STATE_RUNNING, "hubspot_sync scheduler: syncing every object type");
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			hubspot_sync_all_scheduled();
+			CommitTransactionCommand();
+		}
 	}
 	PG_CATCH();
 	{
@@ -130,13 +125,40 @@ run_sync_all(void)
 		EmitErrorReport();
 		FlushErrorState();
 		AbortCurrentTransaction();
-		installed = true;
 	}
 	PG_END_TRY();
 
+	MemoryContextSwitchTo(oldcxt);
 	pgstat_report_stat(true);
 	pgstat_report_activity(STATE_IDLE, NULL);
 	return installed;
+}
+
+/*
+ * Until hubspot_sync.database names a database, wait for a reload that
+ * sets it (or for the end).
+ */
+static void
+wait_for_database_setting(void)
+{
+	bool		said = false;
+
+	while (hubspot_scheduler_database == NULL || hubspot_scheduler_database[0] == '\0')
+	{
+		if (!said)
+			ereport(LOG,
+					(errmsg("hubspot_sync scheduler: hubspot_sync.database is not set, waiting for it to be set"),
+					 errhint("ALTER SYSTEM SET hubspot_sync.database = '...'; SELECT pg_reload_conf();")));
+		said = true;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1L, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+	}
 }
 
 void
@@ -149,16 +171,11 @@ hubspot_scheduler_main(Datum main_arg)
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	if (hubspot_scheduler_database == NULL || hubspot_scheduler_database[0] == '\0')
-	{
-		ereport(LOG,
-				(errmsg("hubspot_sync scheduler: hubspot_sync.database is not set, nothing to schedule")));
-		proc_exit(0);			/* exit code 0: not restarted */
-	}
-
+	wait_for_database_setting();
 	BackgroundWorkerInitializeConnection(hubspot_scheduler_database, NULL, 0);
 	pgstat_report_appname("hubspot_sync scheduler");
 	SetConfigOption("application_name", "hubspot_sync scheduler", PGC_USERSET, PGC_S_SESSION);
+	hubspot_pin_session_settings();
 	ereport(LOG,
 			(errmsg("hubspot_sync scheduler started in database \"%s\", interval %d s",
 					hubspot_scheduler_database, hubspot_sync_interval_s)));

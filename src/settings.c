@@ -14,6 +14,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "http_client.h"
 #include "hubspot_sync.h"
 #include "log_filter.h"
 #include "rate_limit.h"
@@ -33,8 +34,22 @@ int			hubspot_full_sync_interval_s = 7 * 24 * 3600;
 int			hubspot_incremental_overlap_ms = 10 * 60 * 1000;
 int			hubspot_search_page_size = 200;
 bool		hubspot_parallel_full_sync = true;
+char	   *hubspot_proxy = NULL;
+int			hubspot_max_response_kb = 32 * 1024;
 
 void		_PG_init(void);
+
+/*
+ * Whether host (as libcurl gives it) is this machine: only there may the
+ * bearer token travel in clear.
+ */
+static bool
+is_loopback_host(const char *host)
+{
+	return pg_strcasecmp(host, "localhost") == 0 ||
+		strncmp(host, "127.", 4) == 0 ||
+		strcmp(host, "[::1]") == 0;
+}
 
 static bool
 check_api_url(char **newval, void **extra, GucSource source)
@@ -53,15 +68,46 @@ check_api_url(char **newval, void **extra, GucSource source)
 		GUC_check_errdetail("The URL must start with https:// or http://.");
 		return false;
 	}
+	if (strncmp(url, "http://", 7) == 0 && !is_loopback_host(http_url_host(url)))
+	{
+		GUC_check_errdetail("Over http:// the access token would travel in clear; only a server on this machine (localhost, 127.0.0.0/8, [::1]) may be reached that way.");
+		GUC_check_errhint("Use https://.");
+		return false;
+	}
 	return true;
 }
 
+/*
+ * The token is a secret: never stored where other roles can read it, and
+ * never quoted in a message.  Every value seen here is remembered by the
+ * log filter, so a token newly set (before a reload makes it current) is
+ * masked too.
+ */
 static bool
 check_access_token(char **newval, void **extra, GucSource source)
 {
-	if (*newval != NULL && strlen(*newval) >= HUBSPOT_TOKEN_MAX)
+	if (*newval == NULL)
+		return true;
+	hubspot_log_filter_add_secret(*newval);
+	if (strlen(*newval) >= HUBSPOT_TOKEN_MAX)
 	{
+		GUC_check_errmsg("invalid value for parameter \"hubspot_sync.access_token\"");
 		GUC_check_errdetail("The token is longer than %d bytes.", HUBSPOT_TOKEN_MAX - 1);
+		return false;
+	}
+	/*
+	 * ALTER ROLE/DATABASE ... SET is validated with PGC_S_TEST and applied
+	 * at connection from the other sources below; its value sits in
+	 * pg_db_role_setting, which every role can read.
+	 */
+	if ((*newval)[0] != '\0' &&
+		(source == PGC_S_TEST || source == PGC_S_GLOBAL || source == PGC_S_DATABASE ||
+		 source == PGC_S_USER || source == PGC_S_DATABASE_USER))
+	{
+		GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+		GUC_check_errmsg("hubspot_sync.access_token cannot be set per role, per database or per function");
+		GUC_check_errdetail("Such settings are stored in pg_db_role_setting or pg_proc, which every role can read.");
+		GUC_check_errhint("Set it with ALTER SYSTEM or in postgresql.conf, then reload.");
 		return false;
 	}
 	return true;
@@ -74,6 +120,34 @@ show_access_token(void)
 	if (hubspot_access_token == NULL || hubspot_access_token[0] == '\0')
 		return "";
 	return "********";
+}
+
+/*
+ * Settings of every process that runs SQL as a superuser on a sync's
+ * behalf (sync workers, the scheduler), whatever the database or role
+ * settings say, which a less privileged owner of the database controls:
+ *
+ * - search_path: only pg_catalog (and the process's own pg_temp), so no
+ *	 unqualified operator or function in our SQL can resolve to an object
+ *	 of theirs; our own objects are always named with their schema.
+ * - READ COMMITTED, read-write: the metrics triggers rely on a new
+ *	 snapshot per statement, and a sync must be able to write.
+ */
+void
+hubspot_pin_session_settings(void)
+{
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_SESSION);
+	SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_SESSION);
+	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_SESSION);
+	SetConfigOption("default_transaction_deferrable", "off", PGC_SUSET, PGC_S_SESSION);
+
+	/*
+	 * The statements of a page unnest jsonb, which the planner guesses at
+	 * 100 rows a level: nested unnests pass jit_above_cost, and compiling
+	 * costs far more than the work (reading the associations of 1,500
+	 * contacts in 475 v4 answers took 21 s with JIT, 0.5 s without).
+	 */
+	SetConfigOption("jit", "off", PGC_USERSET, PGC_S_SESSION);
 }
 
 void
@@ -180,6 +254,24 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("hubspot_sync.proxy",
+							   "Proxy for the requests to HubSpot (curl's syntax, e.g. http://proxy:3128).",
+							   "Empty: no proxy.  The http_proxy and https_proxy environment variables of the server are ignored.",
+							   &hubspot_proxy,
+							   "",
+							   PGC_SUSET,
+							   GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("hubspot_sync.max_response_size",
+							"Largest HubSpot answer read; a larger one fails the request.",
+							"A page of 100 records with every property of a large portal stays far below the default.",
+							&hubspot_max_response_kb,
+							32 * 1024, 64, 1024 * 1024,
+							PGC_SUSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
 
 	hubspot_rate_limit_init();
 	hubspot_scheduler_define_settings();

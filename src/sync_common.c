@@ -8,14 +8,30 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "postmaster/interrupt.h"
+#include "utils/guc.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "log_filter.h"
 #include "sync_common.h"
+
+/* Copy src into dst of size bytes, cut on a character boundary. */
+void
+hubspot_clip_text(char *dst, const char *src, size_t size)
+{
+	int			len = strlen(src);
+
+	if (len >= size)
+		len = pg_mbcliplen(src, len, size - 1);
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
 
 /* Where allocations went before the transaction, and go again after it. */
 static MemoryContext outside_transaction_cxt = NULL;
@@ -24,6 +40,12 @@ void
 sync_begin_transaction(const char *activity)
 {
 	outside_transaction_cxt = CurrentMemoryContext;
+	/* Between pages: a reload's new settings (rate limits, logging) apply from here. */
+	if (ConfigReloadPending)
+	{
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -89,16 +111,26 @@ void
 sync_prepare_context(SyncContext *cxt)
 {
 	char	   *schema;
+	char	   *version;
 	Oid			upsert_types[4] = {JSONBOID, JSONBOID, BOOLOID, JSONBOID};
 
-	sync_run_sql("SELECT n.nspname FROM pg_catalog.pg_extension e"
-			" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
-			" WHERE e.extname = 'hubspot_sync'", 0, NULL);
+	sync_run_sql("SELECT n.nspname, e.extversion FROM pg_catalog.pg_extension e"
+				 " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
+				 " WHERE e.extname OPERATOR(pg_catalog.=) 'hubspot_sync'", 0, NULL);
 	schema = sync_first_value();
 	if (schema == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("extension \"hubspot_sync\" is not installed in this database")));
+	/* The SQL below is written for this version's tables and functions. */
+	version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	if (strcmp(version, HUBSPOT_SYNC_VERSION) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"hubspot_sync\" is at version %s in this database, but its library is version %s",
+						version, HUBSPOT_SYNC_VERSION),
+				 errdetail("The library does not sync into the schema of another version."),
+				 errhint("Run ALTER EXTENSION hubspot_sync UPDATE.")));
 	cxt->schema = MemoryContextStrdup(TopMemoryContext, quote_identifier(schema));
 
 	cxt->upsert_plan = SPI_prepare(hubspot_upsert_sql(cxt->type, schema), 4, upsert_types);
@@ -185,7 +217,8 @@ sync_upsert_page(SyncContext *cxt, HubspotPage *page, bool keep_associations,
 		if (SPI_execute_with_args(psprintf("INSERT INTO %s.hubspot_sync_seen (object_type, hubspot_id)"
 										   " SELECT $2, r OPERATOR(pg_catalog.->>) 'id'"
 										   " FROM pg_catalog.jsonb_array_elements($1) r"
-										   " WHERE r OPERATOR(pg_catalog.->>) 'id' IS NOT NULL"
+										   " WHERE pg_catalog.jsonb_typeof(r OPERATOR(pg_catalog.->) 'id') OPERATOR(pg_catalog.=) 'string'"
+										   " AND r OPERATOR(pg_catalog.->>) 'id' OPERATOR(pg_catalog.~) '^[0-9]{1,20}$'"
 										   " ON CONFLICT DO NOTHING", cxt->schema),
 								  2, types, seen, NULL, false, 0) < 0)
 			elog(ERROR, "could not remember the ids seen");
@@ -302,11 +335,18 @@ sync_recover_from_error(SyncContext *cxt)
 	hubspot_cancel_requests();
 	MemoryContextReset(cxt->page_cxt);
 
+	/*
+	 * The error goes on to the caller's result, the run log and the status
+	 * view: never with the token in it, even where HubSpot echoed it back.
+	 */
+	edata->message = hubspot_mask_secrets(edata->message ? edata->message : pstrdup("unknown error"));
+	edata->detail = hubspot_mask_secrets(edata->detail);
+	edata->hint = hubspot_mask_secrets(edata->hint);
 	slot->status = SYNC_FAILED;
 	slot->sqlerrcode = edata->sqlerrcode;
-	strlcpy(slot->message, edata->message ? edata->message : "unknown error", sizeof(slot->message));
-	strlcpy(slot->detail, edata->detail ? edata->detail : "", sizeof(slot->detail));
-	strlcpy(slot->hint, edata->hint ? edata->hint : "", sizeof(slot->hint));
+	hubspot_clip_text(slot->message, edata->message, sizeof(slot->message));
+	hubspot_clip_text(slot->detail, edata->detail ? edata->detail : "", sizeof(slot->detail));
+	hubspot_clip_text(slot->hint, edata->hint ? edata->hint : "", sizeof(slot->hint));
 	return edata;
 }
 

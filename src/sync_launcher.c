@@ -17,6 +17,10 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "executor/spi.h"
+#include "nodes/parsenodes.h"
 #include "catalog/pg_authid.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -24,15 +28,19 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
 #include "storage/dsm.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/syscache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "hubspot_api.h"
+#include "log_filter.h"
 #include "sync_launcher.h"
 
 typedef struct SyncShared
@@ -48,8 +56,15 @@ typedef struct SyncShared
 
 PG_FUNCTION_INFO_V1(hubspot_sync);
 PG_FUNCTION_INFO_V1(hubspot_sync_all);
+PG_FUNCTION_INFO_V1(hubspot_run_sync);
 
 PGDLLEXPORT void hubspot_sync_worker_main(Datum main_arg);
+
+/*
+ * From libpq/libpq.h, which needs the GSSAPI headers of a Kerberos build
+ * just to be included.
+ */
+extern bool pq_check_connection(void);
 
 /* Refuse at once what no worker could do. */
 static void
@@ -62,6 +77,27 @@ check_settings(void)
 		elog(ERROR, "cache lookup failed for role %u", GetUserId());
 	can_login = ((Form_pg_authid) GETSTRUCT(role))->rolcanlogin;
 	ReleaseSysCache(role);
+	/*
+	 * The caller waits for its workers, which may need a lock the caller's
+	 * transaction holds: a deadlock the detector cannot see, as the wait is
+	 * not for a lock.  Inside a transaction block anything may have been
+	 * locked; a transaction that wrote holds row locks and the metrics
+	 * triggers' lock.  (A savepoint or a PL/pgSQL exception block of a
+	 * statement of its own is fine.)  On a standby no worker can write.
+	 */
+	if ((IsTransactionBlock() && !IsSubTransaction()) ||
+		GetTopTransactionIdIfAny() != InvalidTransactionId)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("a HubSpot sync cannot run inside a transaction block or after a write in the same transaction"),
+				 errdetail("The sync runs in background workers of its own, which may need locks this transaction holds."),
+				 errhint("Run it as a statement of its own, outside BEGIN ... COMMIT.")));
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("a HubSpot sync cannot run on a server in recovery"),
+				 errdetail("A standby cannot write the synced rows."),
+				 errhint("Run the sync on the primary.")));
 	if (!can_login)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -128,27 +164,52 @@ start_worker(dsm_segment *seg, int slot_index, BackgroundWorkerHandle **handle)
 	return RegisterDynamicBackgroundWorker(&worker, handle);
 }
 
+/* How long a requested worker may take to start before the wait gives up. */
+#define WORKER_START_TIMEOUT_MS 60000
+/* How often a waiting session looks at its workers and its client. */
+#define WAIT_CHECK_MS 1000
+
 /*
- * Run the syncs of the given object types in parallel workers and wait for
- * all of them.  Returns a copy of their results.
+ * Syncs asked for and not yet collected: the segment the workers read
+ * their settings from and write their results to, and their handles.
  */
-static SyncShared *
-run_syncs(const char **names, int n, bool full)
+typedef struct SyncLaunch
+{
+	dsm_segment *seg;
+	SyncShared *shared;
+	int			n;
+	BackgroundWorkerHandle **handles;
+} SyncLaunch;
+
+/* Who asked: a client's application_name, or a worker's type (pg_cron). */
+static const char *
+caller_name(void)
+{
+	if (application_name != NULL && application_name[0] != '\0')
+		return application_name;
+	if (MyBgworkerEntry != NULL)
+		return MyBgworkerEntry->bgw_type;
+	return "unnamed client";
+}
+
+/*
+ * Copy the settings and the object types into a new segment; nothing runs
+ * yet.  The mapping is pinned, so the segment outlives a commit (see
+ * hubspot_run_sync); finish_syncs detaches it.
+ */
+static SyncLaunch *
+prepare_syncs(const char **names, int n, bool full)
 {
 	Size		size = offsetof(SyncShared, slots) + sizeof(SyncSlot) * n;
-	dsm_segment *seg = dsm_create(size, 0);
-	SyncShared *shared = dsm_segment_address(seg);
-	BackgroundWorkerHandle **handles = palloc0(sizeof(BackgroundWorkerHandle *) * n);
-	SyncShared *result;
-	const char *caller;
+	SyncLaunch *launch = palloc0(sizeof(SyncLaunch));
+	SyncShared *shared;
+	char	   *session_user = GetUserNameFromId(GetSessionUserId(), false);
 
-	/* Who asked: a client's application_name, or a worker's type (pg_cron). */
-	if (application_name != NULL && application_name[0] != '\0')
-		caller = application_name;
-	else if (MyBgworkerEntry != NULL)
-		caller = MyBgworkerEntry->bgw_type;
-	else
-		caller = "unnamed client";
+	launch->seg = dsm_create(size, 0);
+	dsm_pin_mapping(launch->seg);
+	launch->shared = shared = dsm_segment_address(launch->seg);
+	launch->n = n;
+	launch->handles = palloc0(sizeof(BackgroundWorkerHandle *) * n);
 
 	memset(shared, 0, size);
 	hubspot_settings_from_gucs(&shared->settings);
@@ -162,18 +223,123 @@ run_syncs(const char **names, int n, bool full)
 		strlcpy(slot->object_type, names[i], sizeof(slot->object_type));
 		slot->full = full;
 		snprintf(slot->started_by, sizeof(slot->started_by), "%s (%s)",
-				 caller, GetUserNameFromId(GetSessionUserId(), false));
+				 caller_name(), session_user);
 	}
+	return launch;
+}
 
-	PG_TRY();
+/*
+ * On the way out of the session (terminated, or its client gone) or out of
+ * the wait by an error (a cancel): stop the workers, so that stopping the
+ * caller stops the sync; what they committed stays, and the next run goes
+ * on from there.  Then wipe the token and let the segment go.
+ */
+static void
+abandon_syncs(int code, Datum arg)
+{
+	SyncLaunch *launch = (SyncLaunch *) DatumGetPointer(arg);
+
+	if (launch->seg == NULL)
+		return;
+	for (int i = 0; i < launch->n; i++)
+		if (launch->handles[i] != NULL)
+			TerminateBackgroundWorker(launch->handles[i]);
+	explicit_bzero(launch->shared->settings.token, sizeof(launch->shared->settings.token));
+	dsm_detach(launch->seg);
+	launch->seg = NULL;
+}
+
+/* The client of a regular backend hung up: end the session like Postgres would. */
+static void
+check_client_connection(void)
+{
+	if (MyProcPort != NULL && !pq_check_connection())
 	{
-		for (int i = 0; i < n; i++)
+		ClientConnectionLost = true;
+		InterruptPending = true;
+		CHECK_FOR_INTERRUPTS();	/* FATAL: abandon_syncs stops the workers */
+	}
+}
+
+/*
+ * Wait until every worker has exited.  Each wait is bounded: a worker that
+ * has not started within WORKER_START_TIMEOUT_MS is given up on, and every
+ * second the session checks for a cancel, for its client, and for the
+ * workers.  pg_stat_activity shows the wait as Extension.
+ */
+static void
+wait_for_workers(SyncLaunch *launch)
+{
+	TimestampTz started = GetCurrentTimestamp();
+
+	for (;;)
+	{
+		int			alive = 0;
+		int			not_started = 0;
+
+		for (int i = 0; i < launch->n; i++)
 		{
-			if (!start_worker(seg, i, &handles[i]))
+			pid_t		pid;
+
+			if (launch->handles[i] == NULL)
+				continue;
+			switch (GetBackgroundWorkerPid(launch->handles[i], &pid))
+			{
+				case BGWH_STARTED:
+					alive++;
+					break;
+				case BGWH_NOT_YET_STARTED:
+					not_started++;
+					break;
+				case BGWH_POSTMASTER_DIED:
+					ereport(FATAL,
+							(errcode(ERRCODE_ADMIN_SHUTDOWN),
+							 errmsg("postmaster exited while waiting for a hubspot_sync worker")));
+					break;
+				case BGWH_STOPPED:
+					break;
+			}
+		}
+		if (alive + not_started == 0)
+			return;
+		if (alive == 0 &&
+			TimestampDifferenceExceeds(started, GetCurrentTimestamp(), WORKER_START_TIMEOUT_MS))
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("hubspot_sync workers did not start within %d seconds",
+							WORKER_START_TIMEOUT_MS / 1000),
+					 errdetail("The postmaster has not started %d of the requested background workers.",
+							   not_started),
+					 errhint("Check the server log; max_worker_processes may be too low.")));
+
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 WAIT_CHECK_MS, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		check_client_connection();
+	}
+}
+
+/*
+ * Start a worker per object type and wait for all of them.  Returns a
+ * private copy of their results; the segment is gone afterwards.
+ */
+static SyncShared *
+launch_and_wait(SyncLaunch *launch)
+{
+	SyncShared *shared = launch->shared;
+	Size		size = offsetof(SyncShared, slots) + sizeof(SyncSlot) * launch->n;
+	SyncShared *result;
+
+	PG_ENSURE_ERROR_CLEANUP(abandon_syncs, PointerGetDatum(launch));
+	{
+		for (int i = 0; i < launch->n; i++)
+		{
+			if (!start_worker(launch->seg, i, &launch->handles[i]))
 			{
 				SyncSlot   *slot = &shared->slots[i];
 
-				handles[i] = NULL;
+				launch->handles[i] = NULL;
 				slot->status = SYNC_FAILED;
 				slot->sqlerrcode = ERRCODE_CONFIGURATION_LIMIT_EXCEEDED;
 				strlcpy(slot->message, "could not start a sync worker", sizeof(slot->message));
@@ -181,21 +347,13 @@ run_syncs(const char **names, int n, bool full)
 						sizeof(slot->hint));
 			}
 		}
-		for (int i = 0; i < n; i++)
-			if (handles[i] != NULL)
-				(void) WaitForBackgroundWorkerShutdown(handles[i]);
+		/* No catalog snapshot held while waiting (see hubspot_run_sync). */
+		InvalidateCatalogSnapshot();
+		wait_for_workers(launch);
 	}
-	PG_CATCH();
-	{
-		/* Canceled: stop the workers; their committed pages stay. */
-		for (int i = 0; i < n; i++)
-			if (handles[i] != NULL)
-				TerminateBackgroundWorker(handles[i]);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
+	PG_END_ENSURE_ERROR_CLEANUP(abandon_syncs, PointerGetDatum(launch));
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < launch->n; i++)
 	{
 		SyncSlot   *slot = &shared->slots[i];
 
@@ -212,8 +370,8 @@ run_syncs(const char **names, int n, bool full)
 	/* Keep a private copy of the results; the workers are gone. */
 	result = palloc(size);
 	memcpy(result, shared, size);
-	explicit_bzero(shared->settings.token, sizeof(shared->settings.token));
-	dsm_detach(seg);
+	explicit_bzero(result->settings.token, sizeof(result->settings.token));
+	abandon_syncs(0, PointerGetDatum(launch));
 	return result;
 }
 
@@ -296,15 +454,15 @@ report_warnings(SyncSlot *slot)
 	if (slot->skipped > 0)
 		ereport(WARNING,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("%lld %s records were skipped because they have no id",
+				 errmsg("%lld %s records were skipped because they have no valid id",
 						(long long) slot->skipped, slot->object_type),
-				 errdetail("HubSpot returned list elements that are not objects with an \"id\".")));
+				 errdetail("HubSpot returned list elements that are not objects with an \"id\" of 1 to 20 digits, in a string.")));
 	if (slot->dropped_chars > 0)
 		ereport(WARNING,
 				(errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
-				 errmsg("%lld characters PostgreSQL cannot store were removed from %s records",
+				 errmsg("%lld characters PostgreSQL cannot store were removed or replaced in %s records",
 						(long long) slot->dropped_chars, slot->object_type),
-				 errdetail("HubSpot's text held \\u0000 or half of a UTF-16 surrogate pair, which jsonb cannot hold; the rest of each value was kept.")));
+				 errdetail("HubSpot's text held \\u0000 or half of a UTF-16 surrogate pair, which jsonb cannot hold (removed), or bytes that are not UTF-8 (replaced by U+FFFD); the rest of each value was kept.")));
 }
 
 static const char *
@@ -386,7 +544,7 @@ hubspot_sync(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
-	shared = run_syncs(names, 1, full);
+	shared = launch_and_wait(prepare_syncs(names, 1, full));
 	slot = &shared->slots[0];
 	report_warnings(slot);
 	if (slot->status == SYNC_FAILED)
@@ -420,7 +578,7 @@ hubspot_sync_all(PG_FUNCTION_ARGS)
 	for (int i = 0; i < HUBSPOT_OBJECT_TYPE_COUNT; i++)
 		names[i] = hubspot_object_types[i].name;
 
-	shared = run_syncs(names, HUBSPOT_OBJECT_TYPE_COUNT, full);
+	shared = launch_and_wait(prepare_syncs(names, HUBSPOT_OBJECT_TYPE_COUNT, full));
 	for (int i = 0; i < shared->nslots; i++)
 	{
 		report_warnings(&shared->slots[i]);
@@ -428,6 +586,109 @@ hubspot_sync_all(PG_FUNCTION_ARGS)
 							slot_tuple(&shared->slots[i], rsinfo->setDesc));
 	}
 	return (Datum) 0;
+}
+
+/* One line for a type's outcome, for NOTICEs and the scheduler's log. */
+static char *
+slot_summary(SyncSlot *slot)
+{
+	if (slot->status == SYNC_SUCCEEDED)
+		return psprintf("%s: succeeded (%s), %lld records in %d pages",
+						slot->object_type, slot->mode, (long long) slot->records, slot->pages);
+	return psprintf("%s: %s: %s", slot->object_type, status_name(slot->status),
+					slot_error_text(slot));
+}
+
+/*
+ * CALL hubspot_run_sync(object_type text, full boolean): the syncs of
+ * hubspot_sync() (one type) or hubspot_sync_all() (NULL), but the
+ * procedure commits before it starts the workers and holds no snapshot
+ * while it waits for them, so the session does not hold back VACUUM's
+ * horizon for the length of a sync.  A NOTICE per type; an error naming
+ * the types that failed, after every type has run.
+ */
+Datum
+hubspot_run_sync(PG_FUNCTION_ARGS)
+{
+	bool		full = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
+	const char *names[HUBSPOT_OBJECT_TYPE_COUNT];
+	int			n = 0;
+	bool		nonatomic = fcinfo->context != NULL && IsA(fcinfo->context, CallContext) &&
+		!castNode(CallContext, fcinfo->context)->atomic;
+	SyncLaunch *launch;
+	SyncShared *shared;
+	StringInfoData failed;
+
+	if (!nonatomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("hubspot_run_sync() must be called with CALL outside a transaction block"),
+				 errdetail("It commits before it waits for the sync workers."),
+				 errhint("Use hubspot_sync() or hubspot_sync_all() inside a transaction or a function.")));
+	if (PG_ARGISNULL(0))
+		for (; n < HUBSPOT_OBJECT_TYPE_COUNT; n++)
+			names[n] = hubspot_object_types[n].name;
+	else
+		names[n++] = object_type_or_error(text_to_cstring(PG_GETARG_TEXT_PP(0)))->name;
+	check_settings();
+
+	launch = prepare_syncs(names, n, full);
+	/* Commit: no snapshot, no lock and no xmin are held from here on. */
+	SPI_connect_ext(SPI_OPT_NONATOMIC);
+	SPI_commit();
+	SPI_finish();
+	shared = launch_and_wait(launch);
+
+	initStringInfo(&failed);
+	for (int i = 0; i < shared->nslots; i++)
+	{
+		SyncSlot   *slot = &shared->slots[i];
+
+		report_warnings(slot);
+		ereport(NOTICE, (errmsg_internal("%s", slot_summary(slot))));
+		if (slot->status == SYNC_FAILED)
+			appendStringInfo(&failed, "%s%s", failed.len ? ", " : "", slot->object_type);
+	}
+	if (failed.len > 0)
+	{
+		SyncSlot   *first = NULL;
+
+		for (int i = 0; i < shared->nslots && first == NULL; i++)
+			if (shared->slots[i].status == SYNC_FAILED)
+				first = &shared->slots[i];
+		ereport(ERROR,
+				(errcode(first->sqlerrcode),
+				 errmsg("hubspot_sync of %s failed", failed.data),
+				 errdetail_internal("%s", slot_error_text(first)),
+				 errhint("Each type's outcome is in hubspot_sync_runs; the types that succeeded are kept.")));
+	}
+	PG_RETURN_VOID();
+}
+
+/*
+ * For the scheduler, outside any transaction's snapshot: sync every type,
+ * and log each type that failed.
+ */
+void
+hubspot_sync_all_scheduled(void)
+{
+	const char *names[HUBSPOT_OBJECT_TYPE_COUNT];
+	SyncShared *shared;
+
+	for (int i = 0; i < HUBSPOT_OBJECT_TYPE_COUNT; i++)
+		names[i] = hubspot_object_types[i].name;
+	if (hubspot_access_token == NULL || hubspot_access_token[0] == '\0')
+	{
+		ereport(LOG,
+				(errmsg("scheduled sync skipped: hubspot_sync.access_token is not set")));
+		return;
+	}
+	shared = launch_and_wait(prepare_syncs(names, HUBSPOT_OBJECT_TYPE_COUNT, false));
+	for (int i = 0; i < shared->nslots; i++)
+		if (shared->slots[i].status == SYNC_FAILED)
+			ereport(LOG,
+					(errmsg("scheduled sync of %s failed", shared->slots[i].object_type),
+					 errdetail_internal("%s", slot_error_text(&shared->slots[i]))));
 }
 
 /*
@@ -444,8 +705,9 @@ hubspot_sync_worker_main(Datum main_arg)
 	SyncSlot   *slot;
 	HubspotSettings settings;
 
-	/* The stock handler: a terminate ends the transfer via the interrupt check. */
+	/* The stock handlers: a terminate ends the transfer via the interrupt check. */
 	pqsignal(SIGTERM, die);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
 
 	memcpy(&handle, MyBgworkerEntry->bgw_extra, sizeof(handle));
@@ -460,17 +722,13 @@ hubspot_sync_worker_main(Datum main_arg)
 	/* A private copy: the other workers still read the shared one. */
 	memcpy(&settings, &shared->settings, sizeof(settings));
 
+	/* Mask the token this worker sends wherever an error or log line might show it. */
+	hubspot_log_filter_add_secret(settings.token);
+
 	BackgroundWorkerInitializeConnectionByOid(shared->database, shared->user, 0);
 	pgstat_report_appname(psprintf("hubspot_sync %s%s", slot->object_type,
 								   slot->search_slice ? " (search slice)" : ""));
-
-	/*
-	 * The statements of a page unnest jsonb, which the planner guesses at
-	 * 100 rows a level: nested unnests pass jit_above_cost, and compiling
-	 * costs far more than the work (reading the associations of 1,500
-	 * contacts in 475 v4 answers took 21 s with JIT, 0.5 s without).
-	 */
-	SetConfigOption("jit", "off", PGC_USERSET, PGC_S_SESSION);
+	hubspot_pin_session_settings();
 
 	if (slot->search_slice)
 		hubspot_sync_search_slice(&settings, slot);

@@ -16,11 +16,11 @@
  *	 list, a search slice in another worker (sync_slice.c) reads from the
  *	 highest id down until the two meet.
  * - incremental: the search endpoint, records modified at or after the
- *	 cursor less an overlap (the search index lags), oldest first.  One
- *	 query stops at 10,000 results: the next starts from the last
- *	 modification time seen.  If 10,000 records share one modification
- *	 time that cannot move forward, the sync falls back to a full one.
- *	 The cursor only moves over pages written.
+ *	 cursor less an overlap (the search index lags), oldest first, read by
+ *	 keyset (modification time, then id) rather than by offset, so a record
+ *	 modified mid-read never pushes another past a page boundary and the
+ *	 search's 10,000-result cap never applies.  The cursor only moves over
+ *	 pages written.
  *
  * Only one sync of an object type runs at a time: a session-level advisory
  * lock (key HUBSPOT_LOCK_CLASS, object type number) guards it, so a second
@@ -43,14 +43,12 @@
 #include "utils/timestamp.h"
 
 #include "associations.h"
+#include "convert.h"
 #include "sync_common.h"
 #include "sync_launcher.h"
 
 /* First key of the advisory locks: "HSNC". */
 #define HUBSPOT_LOCK_CLASS 0x48534E43
-
-/* HubSpot's search stops at this many results per query. */
-#define SEARCH_RESULT_CAP 10000
 
 /* The search slice running beside this worker's full sync, if any. */
 static SliceWorker *running_slice = NULL;
@@ -142,6 +140,13 @@ start_run(SyncContext *cxt, SyncState *state)
 	state->cursor_ms = value ? pg_strtoint64(value) : -1;
 	state->full_due = strcmp(SPI_getvalue(row, desc, 4), "t") == 0;
 
+	/* full => true starts over, whatever an unfinished full sync left. */
+	if (slot->full && state->full_phase != NULL)
+	{
+		pfree(state->full_phase);
+		state->full_phase = NULL;
+		state->full_after = NULL;
+	}
 	if (state->full_phase != NULL)
 		strlcpy(slot->mode, "full (resumed)", sizeof(slot->mode));
 	else if (slot->full || state->full_due || state->cursor_ms < 0)
@@ -295,7 +300,44 @@ typedef struct ListChains
 	char	   *after[2];		/* its cursor (NULL: the first), or NULL */
 	bool		started[2];
 	bool		done[2];		/* every page of the chain read */
+	bool		resume_pending; /* the first page, of a resumed sync, not yet read */
+	int			empty_pages[2]; /* empty pages in a row, each with a cursor */
 } ListChains;
+
+/*
+ * A list that keeps answering empty pages with new cursors would be read
+ * forever; HubSpot's lists report no total to bound it by, so this many
+ * empty pages in a row end the sync with an error.
+ */
+#define MAX_EMPTY_PAGES_IN_A_ROW 100
+
+/*
+ * A page's cursor must lead somewhere new: the same cursor again, or page
+ * after empty page, would read the same list forever (at the full rate
+ * budget, and the scheduler has no statement_timeout).
+ */
+static void
+check_list_progress(SyncContext *cxt, ListChains *chains, int chain, HubspotPage *page)
+{
+	const char *asked = chains->after[chain];
+
+	if (page->next_after == NULL)
+		return;
+	if (asked != NULL && strcmp(asked, page->next_after) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_HUBSPOT_PAGING_LOOP),
+				 errmsg("HubSpot's %s list did not advance", cxt->type->name),
+				 errdetail("The page after cursor \"%s\" named the same cursor as the next one.",
+						   page->next_after),
+				 errhint("The next sync starts the list again from the cursor it stored; a full sync (full => true) starts from the beginning.")));
+	chains->empty_pages[chain] = page->nresults == 0 ? chains->empty_pages[chain] + 1 : 0;
+	if (chains->empty_pages[chain] >= MAX_EMPTY_PAGES_IN_A_ROW)
+		ereport(ERROR,
+				(errcode(ERRCODE_HUBSPOT_PAGING_LOOP),
+				 errmsg("HubSpot's %s list answered %d empty pages in a row",
+						cxt->type->name, chains->empty_pages[chain]),
+				 errdetail("Each named a further cursor; the last was \"%s\".", page->next_after)));
+}
 
 /*
  * Ask for a chain's page after the cursor after (NULL: its first page);
@@ -312,6 +354,59 @@ ask_for_page(SyncContext *cxt, ListChains *chains, int chain, const char *after)
 	chains->next[chain] = hubspot_list_page_start(&cxt->client, cxt->type, cxt->properties,
 												  chain == ARCHIVED_CHAIN, after);
 	chains->started[chain] = true;
+}
+
+/* Whether HubSpot answered the page only after refusing its cursor. */
+static bool
+cursor_refused(SyncContext *cxt)
+{
+	return cxt->client.last_error_status == 400;
+}
+
+/*
+ * Read the page asked for on chain.  The first page of a resumed full sync
+ * carries the cursor an earlier run stored, which HubSpot may no longer
+ * accept (HTTP 400): then the page is dropped, a LOG line says why, and
+ * false tells the caller to start the list over.  Any other error is
+ * raised.
+ */
+static bool
+first_page_of_resume(SyncContext *cxt, ListChains *chains, int chain, HubspotPage *page)
+{
+	MemoryContext cxt_before = CurrentMemoryContext;
+	bool		resumed_cursor = chains->resume_pending && chains->after[chain] != NULL;
+	volatile bool refused = false;
+
+	chains->resume_pending = false;
+	if (!resumed_cursor)
+	{
+		hubspot_page_finish(chains->next[chain], page);
+		return true;
+	}
+	cxt->client.last_error_status = 0;
+	PG_TRY();
+	{
+		hubspot_page_finish(chains->next[chain], page);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		if (!cursor_refused(cxt))
+			PG_RE_THROW();
+		MemoryContextSwitchTo(cxt_before);
+		edata = CopyErrorData();
+		FlushErrorState();
+		hubspot_cancel_requests();
+		ereport(LOG,
+				(errmsg("HubSpot refused the stored cursor of the unfinished %s full sync; starting the list over",
+						cxt->type->name),
+				 errdetail_internal("%s %s", edata->message, edata->detail ? edata->detail : "")));
+		FreeErrorData(edata);
+		refused = true;
+	}
+	PG_END_TRY();
+	return !refused;
 }
 
 /*
@@ -368,6 +463,7 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 	 * written as they come; a resume reads them again).
 	 */
 	memset(&chains, 0, sizeof(chains));
+	chains.resume_pending = resumed;
 	if (resumed && strcmp(phase, "archived") == 0)
 	{
 		chains.done[LIVE_CHAIN] = true;
@@ -393,8 +489,18 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 		pgstat_report_activity(STATE_RUNNING,
 							   psprintf("hubspot_sync: fetching %s%s page %d", cxt->type->name,
 										archived ? " (archived)" : "", cxt->slot->pages + 1));
-		hubspot_page_finish(chains.next[chain], &page);
+		if (!first_page_of_resume(cxt, &chains, chain, &page))
+		{
+			/* HubSpot refused the stored cursor: read the list from the start. */
+			strlcpy(cxt->slot->mode, "full (stored cursor refused, restarted)",
+					sizeof(cxt->slot->mode));
+			MemoryContextSwitchTo(oldcxt);
+			MemoryContextReset(cxt->page_cxt);
+			sync_full(cxt, NULL, NULL);
+			return;
+		}
 		chains.next[chain] = NULL;
+		check_list_progress(cxt, &chains, chain, &page);
 
 		if (!archived)
 		{
@@ -547,60 +653,127 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 }
 
 /*
- * An incremental sync from cursor_ms.  Returns false when it cannot go on
- * (10,000 records share one modification time): a full sync must follow.
+ * The modification time (epoch ms) and id of a search page's last record,
+ * the keyset the next query goes on from; false when the page has no
+ * record with both.
  */
 static bool
+page_last_key(SyncContext *cxt, HubspotPage *page, int64 *modified_ms, char **id)
+{
+	JsonbValue *last;
+	char	   *modified;
+	TimestampTz ts;
+
+	if (page->nresults == 0)
+		return false;
+	last = getIthJsonbValueFromContainer(&page->results->root, page->nresults - 1);
+	if (last->type != jbvBinary || !JsonContainerIsObject(last->val.binary.data))
+		return false;
+	*id = hubspot_jsonb_string(last->val.binary.data, "id");
+	modified = hubspot_jsonb_string(hubspot_jsonb_object(last->val.binary.data, "properties"),
+									cxt->type->modified_property);
+	if (*id == NULL || modified == NULL || !hubspot_parse_timestamp_cstring(modified, &ts))
+		return false;
+	*modified_ms = timestamp_to_epoch_ms(ts);
+	*id = MemoryContextStrdup(TopMemoryContext, *id);
+	return true;
+}
+
+/* Write a page of search results and move the incremental cursor over it. */
+static void
+write_search_page(SyncContext *cxt, HubspotPage *page)
+{
+	const char *args[2];
+
+	sync_begin_transaction(psprintf("hubspot_sync: writing %s page %d",
+									cxt->type->name, cxt->slot->pages + 1));
+	sync_upsert_page(cxt, page, true, NULL);
+	if (cxt->page_max_updated != 0)
+	{
+		/* Only over what was written, and never backwards. */
+		args[0] = cxt->type->name;
+		args[1] = sync_int64_text(timestamp_to_epoch_ms(cxt->page_max_updated));
+		sync_run_sql(psprintf("UPDATE %s.hubspot_sync_state SET last_modified_cursor ="
+							  " GREATEST(last_modified_cursor, pg_catalog.to_timestamp($2::bigint / 1000.0))"
+							  " WHERE object_type = $1", cxt->schema), 2, args);
+	}
+	update_run(cxt, NULL, NULL);
+	sync_commit_transaction();
+}
+
+/*
+ * An incremental sync: every record modified at or after cursor_ms less
+ * the overlap, read by keyset.  Each query is a first page, oldest first:
+ * modified at or after the last time read (the records of that time read
+ * already come again, and are left unchanged).  A record modified while
+ * the sync reads gets a later time and comes in a later query; none slips
+ * between two pages, as under offset paging, and the search's
+ * 10,000-result cap never applies.  When a whole page shares one
+ * modification time (a bulk update), the query cannot move on: the records
+ * of that time are then read by id, a page at a time, and the next query
+ * starts after it.
+ */
+static void
 sync_incremental(SyncContext *cxt, int64 cursor_ms)
 {
-	const HubspotSettings *settings = cxt->client.settings;
-	int			limit = settings->search_page_size;
-	int64		query_since = cursor_ms - settings->incremental_overlap_ms;
-	int			offset = 0;
-	int64		window_max = query_since;
-	const char *args[2];
+	int			limit = cxt->client.settings->search_page_size;
+	int64		since = cursor_ms - cxt->client.settings->incremental_overlap_ms;
 
 	for (;;)
 	{
 		HubspotPage page;
+		int64		last_ms;
+		char	   *last_id = NULL;
+		bool		full_page;
 		MemoryContext oldcxt = MemoryContextSwitchTo(cxt->page_cxt);
 
 		pgstat_report_activity(STATE_RUNNING,
 							   psprintf("hubspot_sync: searching %s changes, page %d",
 										cxt->type->name, cxt->slot->pages + 1));
-		hubspot_search_page(&cxt->client, cxt->type, cxt->properties, query_since,
-							offset, limit, &page);
-
-		sync_begin_transaction(psprintf("hubspot_sync: writing %s page %d",
-								   cxt->type->name, cxt->slot->pages + 1));
-		sync_upsert_page(cxt, &page, true, NULL);
-		if (cxt->page_max_updated != 0)
-		{
-			/* Only over what was written, and never backwards. */
-			args[0] = cxt->type->name;
-			args[1] = sync_int64_text(timestamp_to_epoch_ms(cxt->page_max_updated));
-			sync_run_sql(psprintf("UPDATE %s.hubspot_sync_state SET last_modified_cursor ="
-							 " GREATEST(last_modified_cursor, pg_catalog.to_timestamp($2::bigint / 1000.0))"
-							 " WHERE object_type = $1", cxt->schema), 2, args);
-			window_max = Max(window_max, timestamp_to_epoch_ms(cxt->page_max_updated));
-		}
-		update_run(cxt, NULL, NULL);
-		sync_commit_transaction();
-
-		offset += page.nresults;
+		hubspot_search_modified_since(&cxt->client, cxt->type, cxt->properties, since,
+									  limit, &page);
+		write_search_page(cxt, &page);
+		full_page = page.nresults >= limit && page.next_after != NULL;
+		if (full_page && !page_last_key(cxt, &page, &last_ms, &last_id))
+			ereport(ERROR,
+					(errcode(ERRCODE_HUBSPOT_BAD_RESPONSE),
+					 errmsg("HubSpot's search returned a %s record without an id or a %s",
+							cxt->type->name, cxt->type->modified_property),
+					 errdetail("An incremental sync goes on from the last record's modification time.")));
 		MemoryContextSwitchTo(oldcxt);
 		MemoryContextReset(cxt->page_cxt);
-
-		if (page.next_after == NULL || page.nresults == 0)
-			return true;
-		if (offset + limit > SEARCH_RESULT_CAP)
+		if (!full_page)
+			return;
+		pfree(last_id);
+		if (last_ms > since)
 		{
-			/* A new query from the last modification time seen. */
-			if (window_max <= query_since)
-				return false;
-			query_since = window_max;
-			offset = 0;
+			since = last_ms;
+			continue;
 		}
+
+		/* A whole page of one modification time: all of that time, by id. */
+		last_id = NULL;
+		do
+		{
+			char	   *after_id = last_id;
+			int64		unused;
+
+			oldcxt = MemoryContextSwitchTo(cxt->page_cxt);
+			hubspot_search_modified_at(&cxt->client, cxt->type, cxt->properties, since,
+									   after_id, limit, &page);
+			write_search_page(cxt, &page);
+			last_id = NULL;
+			full_page = page.nresults >= limit && page.next_after != NULL &&
+				page_last_key(cxt, &page, &unused, &last_id);
+			MemoryContextSwitchTo(oldcxt);
+			MemoryContextReset(cxt->page_cxt);
+			if (after_id != NULL)
+				pfree(after_id);
+		} while (full_page);
+		if (last_id != NULL)
+			pfree(last_id);
+		/* Modification times are whole milliseconds. */
+		since++;
 	}
 }
 
@@ -633,16 +806,7 @@ hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot)
 		{
 			load_properties(&cxt);
 			if (strcmp(slot->mode, "incremental") == 0)
-			{
-				if (!sync_incremental(&cxt, state.cursor_ms))
-				{
-					strlcpy(slot->mode, "incremental, then full", sizeof(slot->mode));
-					ereport(LOG,
-							(errmsg("hubspot_sync: %d or more %s share one modification time; syncing them in full",
-									SEARCH_RESULT_CAP, slot->object_type)));
-					sync_full(&cxt, NULL, NULL);
-				}
-			}
+				sync_incremental(&cxt, state.cursor_ms);
 			else
 				sync_full(&cxt, state.full_phase, state.full_after);
 

@@ -299,7 +299,7 @@ read_search_page(Slice *slice)
 	if (!page_ids.descending || page_ids.texts == NIL ||
 		(slice->below && sync_parse_id(slice->below, &below) && page_ids.first >= below))
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
+				(errcode(ERRCODE_HUBSPOT_BAD_RESPONSE),
 				 errmsg("HubSpot's search did not return %s in descending id order",
 						cxt->type->name),
 				 errdetail("Asked for ids below %s sorted by hs_object_id, descending.",

@@ -4,6 +4,16 @@
 set -uo pipefail
 status=0
 make installcheck || status=$?
+# Beyond pg_regress: the upgrade from every released version.
+bash test/upgrade/upgrade.sh || status=1
+# The extended protocol logs a statement as "execute <unnamed>: ..." with
+# its values in a "parameters: ..." detail; psql 15 cannot send it, pgbench
+# can.  The grep below proves neither line shows the token.
+printf '%s\n' "SELECT set_config('hubspot_sync.access_token', :token, false);" \
+               "SELECT set_config(:name, 'pat-na1-secret-9f8e7d', false);" > /tmp/hubspot_token.pgbench
+PGOPTIONS="-c log_statement=all -c log_min_duration_statement=0" \
+    pgbench -n -M extended -t 1 -D name=hubspot_sync.access_token -D token=pat-na1-secret-9f8e7d \
+    -f /tmp/hubspot_token.pgbench contrib_regression >/dev/null || status=1
 
 # pg_virtualenv names its throwaway cluster "regress".
 log=$(pg_lsclusters -h | awk '$1 == 15 && $2 == "regress" && $4 == "online" { print $7 }')
@@ -18,4 +28,8 @@ else
     echo "FAILED: server log not found" >&2
     status=1
 fi
+# The server's proxy environment is not the extension's (restarts the cluster).
+bash test/proxy_env.sh || status=1
+# Last: it kills the postmaster.
+bash test/postmaster_death.sh || status=1
 exit $status

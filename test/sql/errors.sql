@@ -5,100 +5,77 @@ SET hubspot_sync.api_url = 'http://127.0.0.1:18765';
 SET hubspot_sync.access_token = 'pat-na1-test-token';
 SET hubspot_sync.retry_base_delay = '10ms';
 
--- Run a sync and return its outcome as one line: SQLSTATE | message |
--- detail | hint, with the random parts (correlation ids, times) masked.
-CREATE FUNCTION pg_temp.try_sync(object_type text, url_suffix text DEFAULT '',
-                                  base_url text DEFAULT 'http://127.0.0.1:18765',
-                                  full_sync boolean DEFAULT true)
-RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    state text; msg text; detail text; hint text;
-    r record;
-BEGIN
-    PERFORM set_config('hubspot_sync.api_url', base_url || url_suffix, true);
-    SELECT * INTO r FROM hubspot_sync(object_type, full_sync);
-    RETURN format('ok: %s, %s pages, %s records, %s retries, %s warnings',
-                  r.status, r.pages, r.records, r.retries, r.warnings);
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-        detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
-    RETURN regexp_replace(regexp_replace(
-        concat_ws(' | ', state, msg, nullif(detail, ''), nullif(hint, '')),
-        '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<uuid>', 'g'),
-        '\d+ (ms|milliseconds)', 'N \1', 'g');
-END $$;
-
 -- No token: fails at once, saying how to set one.
 SET hubspot_sync.access_token = '';
-SELECT pg_temp.try_sync('contacts');
+SELECT test_try_sync('contacts');
 SET hubspot_sync.access_token = 'pat-na1-test-token';
 
 -- An object type we do not know.
-SELECT pg_temp.try_sync('companies');
+SELECT test_try_sync('companies');
 
 -- 401: the token was refused.
 SET hubspot_sync.access_token = 'pat-na1-wrong-token';
-SELECT pg_temp.try_sync('contacts');
+SELECT test_try_sync('contacts');
 -- 403: a valid token without the scopes.
 SET hubspot_sync.access_token = 'pat-na1-test-token-noscopes';
-SELECT pg_temp.try_sync('deals');
+SELECT test_try_sync('deals');
 SET hubspot_sync.access_token = 'pat-na1-test-token';
 
 -- HTTP errors report status, HubSpot's message and correlationId.  With no
 -- retries allowed, a 500 fails at once; a 404 never retries.
 SET hubspot_sync.max_retries = 0;
-SELECT pg_temp.try_sync('deals', '/_fault/deals.500');
-SELECT pg_temp.try_sync('deals', '/_fault/deals.404');
-SELECT pg_temp.try_sync('deals', '/_fault/deals.429');
+SELECT test_try_sync('deals', '/_fault/deals.500');
+SELECT test_try_sync('deals', '/_fault/deals.404');
+SELECT test_try_sync('deals', '/_fault/deals.429');
 -- A connection refused or a time-out names the host and curl's error.
-SELECT pg_temp.try_sync('deals', '/_fault/deals.drop');
+SELECT test_try_sync('deals', '/_fault/deals.drop');
 SET hubspot_sync.request_timeout = '300ms';
-SELECT pg_temp.try_sync('calls', '/_fault/calls.slow3000');
+SELECT test_try_sync('calls', '/_fault/calls.slow3000');
 RESET hubspot_sync.request_timeout;
-SELECT pg_temp.try_sync('calls', '', 'http://127.0.0.1:1') AS refused;
+SELECT test_try_sync('calls', '', 'http://127.0.0.1:1') AS refused;
 -- A body that is not JSON.
-SELECT pg_temp.try_sync('deals', '/_fault/deals.malformed');
+SELECT test_try_sync('deals', '/_fault/deals.malformed');
 
 -- Retries: 429 (with Retry-After), 5xx and a dropped connection recover,
 -- and nothing is lost.
 SET hubspot_sync.max_retries = 3;
-SELECT pg_temp.try_sync('contacts', '/_fault/contacts.429*1/_run/e1');
-SELECT pg_temp.try_sync('deals', '/_fault/deals.503*2/_run/e2');
-SELECT pg_temp.try_sync('calls', '/_fault/calls.502*1+calls.drop*1/_run/e3');
-SELECT pg_temp.try_sync('deals', '/_fault/deals.500/_run/e4');
+SELECT test_try_sync('contacts', '/_fault/contacts.429*1/_run/e1');
+SELECT test_try_sync('deals', '/_fault/deals.503*2/_run/e2');
+SELECT test_try_sync('calls', '/_fault/calls.502*1+calls.drop*1/_run/e3');
+SELECT test_try_sync('deals', '/_fault/deals.500/_run/e4');
 SELECT count(*) AS deals_kept_after_failures FROM hubspot_deals_raw;
 -- A 429 without Retry-After waits out HubSpot's 10-second window (a
 -- shorter wait would only meet another 429).  One for the daily limit
 -- fails at once, without a retry: waiting would take hours.
-SELECT pg_temp.try_sync('contacts', '/_fault/contacts.429noretry*1/_run/e5');
+SELECT test_try_sync('contacts', '/_fault/contacts.429noretry*1/_run/e5');
 SELECT status, rate_limited, finished_at - started_at >= interval '10 s' AS waited_out_the_window
 FROM hubspot_sync_runs WHERE object_type = 'contacts' ORDER BY started_at DESC LIMIT 1;
-SELECT pg_temp.try_sync('deals', '/_fault/deals.429daily/_run/e6');
+SELECT test_try_sync('deals', '/_fault/deals.429daily/_run/e6');
 SELECT status, http_requests, retries FROM hubspot_sync_runs
 WHERE object_type = 'deals' ORDER BY started_at DESC LIMIT 1;
 
 -- Records that are not objects with an id are skipped and counted.
-SELECT pg_temp.try_sync('calls', '/_fault/calls.badrecord');
+SELECT test_try_sync('calls', '/_fault/calls.badrecord');
 
 -- Text jsonb cannot hold (\u0000, half of a surrogate pair: JSON allows
 -- them and HubSpot returns text as stored) is removed and counted; the
 -- page lands, the pair and a literal backslash-u0000 are kept.
-SELECT pg_temp.try_sync('contacts', '/_fault/contacts.list.unstorable@1');
+SELECT test_try_sync('contacts', '/_fault/contacts.list.unstorable@1');
 SELECT hubspot_id, archived, firstname, raw_json -> 'properties' ->> 'firstname' = firstname AS raw_json_same
 FROM hubspot_contacts_raw WHERE firstname LIKE '%|%';
 SELECT warnings FROM hubspot_sync_runs WHERE object_type = 'contacts' ORDER BY run_id DESC LIMIT 1;
 -- The next run puts the name back.
-SELECT pg_temp.try_sync('contacts');
+SELECT test_try_sync('contacts');
 SELECT count(*) AS names_with_bars FROM hubspot_contacts_raw WHERE firstname LIKE '%|%';
 
 -- A failure on page 2 keeps page 1 and the cursor; the next run resumes
 -- after page 1 and does not start over.
 SET hubspot_sync.max_retries = 0;
 SET hubspot_sync.page_size = 20;
-SELECT pg_temp.try_sync('calls', '/_fault/calls.500@2');
+SELECT test_try_sync('calls', '/_fault/calls.500@2');
 SELECT object_type, full_sync_phase IS NOT NULL AS unfinished FROM hubspot_sync_state WHERE object_type = 'calls';
 SELECT object_type, mode, status, pages, records FROM hubspot_sync_runs WHERE object_type = 'calls' ORDER BY run_id DESC LIMIT 1;
-SELECT pg_temp.try_sync('calls');
+SELECT test_try_sync('calls', full_sync => false);
 SELECT object_type, mode, status, pages, records FROM hubspot_sync_runs WHERE object_type = 'calls' ORDER BY run_id DESC LIMIT 1;
 SELECT object_type, full_sync_phase IS NOT NULL AS unfinished FROM hubspot_sync_state WHERE object_type = 'calls';
 RESET hubspot_sync.page_size;
@@ -113,7 +90,7 @@ RESET statement_timeout;
 SELECT test_wait_until($$NOT EXISTS (SELECT 1 FROM pg_stat_activity
                                      WHERE backend_type = 'hubspot_sync worker')$$, '5s')
        AS worker_gone_within_5s;
-SELECT pg_temp.try_sync('contacts');
+SELECT test_try_sync('contacts');
 SELECT status, error_message FROM hubspot_sync_runs WHERE object_type = 'contacts' ORDER BY run_id DESC LIMIT 2;
 
 -- Every failure is in the run log.

@@ -47,15 +47,34 @@ SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_size/12000x40x30';
 SELECT mode, status, pages, records >= 11700 AS read_all, inserted, http_requests FROM hubspot_sync('contacts');
 SELECT count(*) AS contacts, count(DISTINCT hubspot_id) AS distinct_ids FROM hubspot_contacts_raw;
 
--- 4. 10,500 records modified at one instant (a bulk update): a search
---    cannot page past 10,000 of them nor move its start forward, so the
---    sync falls back to a full list sync instead of looping or skipping.
+-- 4. 10,500 records modified at one instant (a bulk update): one search
+--    query could not page past 10,000 of them nor move its start forward;
+--    read by keyset, they come by id, a page at a time, and the sync stays
+--    incremental.
 SELECT pg_temp.reset_contacts();
 SELECT pg_temp.set_cursor('2023-01-01');
 SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_size/10500x40x30/_version/9';
 SELECT mode, status, inserted FROM hubspot_sync('contacts');
 SELECT count(*) FILTER (WHERE NOT archived) AS live, count(*) FILTER (WHERE archived) AS archived
 FROM hubspot_contacts_raw;
+
+-- 4b. A record modified while the sync reads (the mock's movemidread: the
+--    first record of the first answer is modified right after it) moves to
+--    the end of the result.  Paged by offset, the record that slid into its
+--    place on the next page would be skipped; paged by keyset, nothing is:
+--    a full sync afterwards finds nothing new.
+SELECT pg_temp.reset_contacts();
+SELECT pg_temp.set_cursor('2023-01-01');
+SET hubspot_sync.search_page_size = 20;
+SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_fault/contacts.search.movemidread/_run/moved';
+SELECT mode, status FROM hubspot_sync('contacts');
+SELECT count(*) AS moved_record_read_again FROM hubspot_contacts_raw WHERE updated_at = '2025-07-01 12:00+00';
+CREATE TEMP TABLE read_incrementally AS SELECT hubspot_id FROM hubspot_contacts_raw;
+RESET hubspot_sync.search_page_size;
+SET hubspot_sync.api_url = 'http://127.0.0.1:18765';
+SELECT mode, status FROM hubspot_sync('contacts', true);
+SELECT count(*) AS live_contacts_the_incremental_sync_skipped FROM hubspot_contacts_raw
+WHERE NOT archived AND hubspot_id NOT IN (SELECT hubspot_id FROM read_incrementally);
 
 -- 5. Archived, restored, merged and vanished contacts.  Version 3 of the
 --    portal restores contact 1224 from the archive, archives contact 900,

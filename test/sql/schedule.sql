@@ -66,6 +66,40 @@ SELECT status, return_message FROM cron.job_run_details ORDER BY runid LIMIT 1;
 SELECT object_type, last_status, last_started_by FROM hubspot_sync_status ORDER BY 1;
 
 DROP EXTENSION pg_cron;
+
+-- While the scheduler waits for its workers it holds no snapshot, so
+-- VACUUM's horizon is not held back for the length of a sync (here a
+-- slow first answer keeps the sync going).
+ALTER SYSTEM SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_fault/calls.slow3000*1/_run/sched-xmin';
+ALTER SYSTEM SET hubspot_sync.sync_interval = '1h';
+SELECT pg_reload_conf();
+SELECT test_wait_until($$EXISTS (SELECT 1 FROM pg_stat_activity
+                                 WHERE backend_type = 'hubspot_sync worker')$$, '20s') AS scheduled_sync_running;
+SELECT backend_xmin IS NULL AS scheduler_holds_no_snapshot, wait_event_type
+FROM pg_stat_activity WHERE backend_type = 'hubspot_sync scheduler';
+ALTER SYSTEM SET hubspot_sync.sync_interval = 0;
+SELECT pg_reload_conf();
+SELECT test_wait_until($$NOT EXISTS (SELECT 1 FROM pg_stat_activity
+                                     WHERE backend_type = 'hubspot_sync worker')$$, '30s') AS settled;
+
+-- Without hubspot_sync.database the scheduler waits for a reload that
+-- sets it (it used to exit for good).  A change of database restarts it,
+-- 10 s later, with none to connect to; once the setting is back, a reload
+-- connects it.
+CREATE TEMP TABLE before_restart AS
+SELECT pid FROM pg_stat_activity WHERE backend_type = 'hubspot_sync scheduler';
+ALTER SYSTEM SET hubspot_sync.database = '';
+SELECT pg_reload_conf();
+SELECT pg_sleep(13);
+SELECT count(*) AS schedulers_connected FROM pg_stat_activity WHERE backend_type = 'hubspot_sync scheduler';
+ALTER SYSTEM RESET hubspot_sync.database;
+SELECT pg_reload_conf();
+SELECT test_wait_until($$EXISTS (SELECT 1 FROM pg_stat_activity
+                                 WHERE backend_type = 'hubspot_sync scheduler'
+                                   AND datname = current_database()
+                                   AND pid NOT IN (SELECT pid FROM before_restart))$$, '10s')
+       AS connected_after_reload;
+
 ALTER SYSTEM RESET hubspot_sync.api_url;
 ALTER SYSTEM RESET hubspot_sync.access_token;
 ALTER SYSTEM RESET hubspot_sync.max_retries;

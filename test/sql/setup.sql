@@ -35,6 +35,29 @@ BEGIN
     RETURN dblink_send_query('bg', query) = 1;
 END $$;
 
+-- Run a sync and return its outcome as one line: SQLSTATE | message |
+-- detail | hint, with the random parts (correlation ids, times) masked.
+CREATE FUNCTION test_try_sync(object_type text, url_suffix text DEFAULT '',
+                              base_url text DEFAULT 'http://127.0.0.1:18765',
+                              full_sync boolean DEFAULT true)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    state text; msg text; detail text; hint text;
+    r record;
+BEGIN
+    PERFORM set_config('hubspot_sync.api_url', base_url || url_suffix, true);
+    SELECT * INTO r FROM hubspot_sync(object_type, full_sync);
+    RETURN format('ok: %s, %s pages, %s records, %s retries, %s warnings',
+                  r.status, r.pages, r.records, r.retries, r.warnings);
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+        detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+    RETURN regexp_replace(regexp_replace(
+        concat_ws(' | ', state, msg, nullif(detail, ''), nullif(hint, '')),
+        '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<uuid>', 'g'),
+        '\d+ (ms|milliseconds)', 'N \1', 'g');
+END $$;
+
 -- Everything the extension creates, so a change to the schema shows here.
 SELECT pg_catalog.pg_describe_object(classid, objid, 0) AS object
 FROM pg_catalog.pg_depend
