@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(build-essential postgresql-15 postgresql-server-dev-15 postgresql-common
-          postgresql-15-cron libcurl4-openssl-dev python3 curl)
+          postgresql-15-cron libcurl4-openssl-dev python3 curl procps)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,26 +8,20 @@
 set -uo pipefail
 fail() { echo "test proxy_env                    ... FAILED: $*"; exit 1; }
 
-conf=/etc/postgresql/15/regress
-[ -d "$conf" ] || fail "cluster configuration not found"
-cp "$conf/environment" /tmp/hubspot_proxy_env.saved
-printf "http_proxy = 'http://127.0.0.1:9'\nHTTPS_PROXY = 'http://127.0.0.1:9'\nALL_PROXY = 'http://127.0.0.1:9'\n" >> "$conf/environment"
-pg_ctlcluster 15 regress restart || fail "could not restart the cluster"
-restore() {
-    cp /tmp/hubspot_proxy_env.saved "$conf/environment"
-    pg_ctlcluster 15 regress restart
-}
+. "$(dirname "$0")/server_env.sh"
+server_env_add "http_proxy = 'http://127.0.0.1:9'" "HTTPS_PROXY = 'http://127.0.0.1:9'" \
+               "ALL_PROXY = 'http://127.0.0.1:9'" || fail "could not restart the cluster"
 
-sync() {
+run_sync() {
     psql -X -q -At -d contrib_regression \
         -c "SET hubspot_sync.access_token = 'pat-na1-test-token'" \
         -c "SET hubspot_sync.api_url = 'http://127.0.0.1:18765'" \
         -c "SET hubspot_sync.max_retries = 0" "$@" \
         -c "SELECT status FROM hubspot_sync('calls')" 2>&1
 }
-out=$(sync)
-[ "$out" = succeeded ] || { restore; fail "with proxy variables in the environment: $out"; }
-out=$(sync -c "SET hubspot_sync.proxy = 'http://127.0.0.1:9'")
-grep -q "could not reach HubSpot" <<<"$out" || { restore; fail "hubspot_sync.proxy was not used: $out"; }
-restore || fail "could not restart the cluster"
+out=$(run_sync)
+[ "$out" = succeeded ] || { server_env_restore; fail "with proxy variables in the environment: $out"; }
+out=$(run_sync -c "SET hubspot_sync.proxy = 'http://127.0.0.1:9'")
+grep -q "could not reach HubSpot" <<<"$out" || { server_env_restore; fail "hubspot_sync.proxy was not used: $out"; }
+server_env_restore || fail "could not restart the cluster"
 echo "test proxy_env                    ... ok"

@@ -28,7 +28,7 @@ else
     echo "FAILED: server log not found" >&2
     status=1
 fi
-# The server's proxy environment is not the extension's (restarts the cluster).
+# This restarts the cluster with proxy variables in the server's environment.
 bash test/proxy_env.sh || status=1
 # Last: it kills the postmaster.
 bash test/postmaster_death.sh || status=1

@@ -44,13 +44,14 @@ SELECT test_wait_until($$EXISTS (SELECT 1 FROM pg_stat_activity
                                    AND pid NOT IN (SELECT pid FROM killed))$$, '40s') AS scheduler_restarted;
 
 -- pg_cron runs the design's hourly job; here every minute (pg_cron 1.4
--- schedules by the minute), until it has run once.
+-- schedules by the minute), until it has run once.  The job CALLs the
+-- procedure, which holds no snapshot while it waits.
 ALTER SYSTEM SET hubspot_sync.api_url = 'http://127.0.0.1:18765';
 SELECT pg_reload_conf();
 CREATE EXTENSION pg_cron;
 TRUNCATE mark;
 INSERT INTO mark SELECT COALESCE(max(run_id), 0) FROM hubspot_sync_runs;
-SELECT cron.schedule('hubspot-sync', '* * * * *', 'SELECT hubspot_sync_all()') > 0 AS scheduled;
+SELECT cron.schedule('hubspot-sync', '* * * * *', 'CALL public.hubspot_run_sync()') > 0 AS scheduled;
 SELECT test_wait_until($$(SELECT count(*) FROM hubspot_sync_runs
                           WHERE run_id > (SELECT last_run FROM mark) AND status <> 'running'
                             AND started_by LIKE 'pg_cron%') >= 3$$, '150s') AS cron_ran;
