@@ -180,6 +180,11 @@ load_properties(SyncContext *cxt)
 
 	definitions = hubspot_property_definitions(&cxt->client, cxt->type);
 
+	/*
+	 * A definition's flags go through the lenient parser: one odd value
+	 * ("hidden": "sometimes") must not fail every sync of the type.
+	 */
+
 	sync_begin_transaction(psprintf("hubspot_sync: storing %s property definitions", cxt->type->name));
 	values[0] = CStringGetTextDatum(cxt->type->name);
 	values[1] = JsonbPGetDatum(definitions);
@@ -194,14 +199,15 @@ load_properties(SyncContext *cxt)
 									   "INSERT INTO %s.hubspot_properties AS t (object_type, name, label, type, field_type,"
 									   " group_name, description, hidden, calculated, raw_json)\n"
 									   "SELECT DISTINCT ON (name) $1, name, d->>'label', d->>'type', d->>'fieldType', d->>'groupName',"
-									   " d->>'description', (d->>'hidden')::boolean, (d->>'calculated')::boolean, d FROM defs\n"
+									   " d->>'description', %s.hubspot_parse_boolean(d->>'hidden'),"
+									   " %s.hubspot_parse_boolean(d->>'calculated'), d FROM defs\n"
 									   "ON CONFLICT (object_type, name) DO UPDATE SET label = EXCLUDED.label, type = EXCLUDED.type,"
 									   " field_type = EXCLUDED.field_type, group_name = EXCLUDED.group_name,"
 									   " description = EXCLUDED.description, hidden = EXCLUDED.hidden,"
 									   " calculated = EXCLUDED.calculated, raw_json = EXCLUDED.raw_json,"
 									   " synced_at = pg_catalog.now()\n"
 									   "WHERE t.raw_json <> EXCLUDED.raw_json",
-									   cxt->schema, cxt->schema),
+									   cxt->schema, cxt->schema, cxt->schema, cxt->schema),
 							  2, types, values, NULL, false, 0) < 0)
 		elog(ERROR, "could not store property definitions");
 

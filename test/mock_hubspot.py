@@ -44,7 +44,9 @@ path may carry segment pairs, in any order:
                    under this prefix is modified right after it, at
                    MOVED_TIME: every later search sees it there, so offset
                    paging over the same query skips the record that slides
-                   into its place).
+                   into its place)
+                   oddprops (properties: one more definition, odd_flags,
+                   whose "hidden" is "sometimes" and "calculated" the number 1).
                    *count is counted per whole prefix string; a KIND marked
                    "lists:" or "lists, search:" fires, and counts, there only.
                    @page (1-based) matches list pages (from the cursor) and search
@@ -557,7 +559,7 @@ class DataCache:
 
 FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties)\.)?"
                       r"(500|502|503|504|400|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable"
-                      r"|stuckcursor|emptypages|badutf8|badids|huge\d+|echotoken|movemidread)"
+                      r"|stuckcursor|emptypages|badutf8|badids|huge\d+|echotoken|movemidread|oddprops)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
     "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
@@ -1030,6 +1032,11 @@ class Handler(BaseHTTPRequestHandler):
                     resp.body["results"] += bad_id_records(op.objtype, resp.body["results"])
                 elif fault["kind"].startswith("huge"):
                     resp.body = huge_body(resp.body, int(fault["kind"][4:]))
+                elif fault["kind"] == "oddprops" and isinstance(resp.body.get("results"), list):
+                    resp.body["results"].append({
+                        "name": "odd_flags", "label": "Odd flags", "type": "string",
+                        "fieldType": "text", "groupName": "contactinformation",
+                        "description": "", "hidden": "sometimes", "calculated": 1})
                 elif fault["kind"] == "shuffled" and isinstance(resp.body.get("results"), list):
                     resp.body["results"].reverse()
                 elif fault["kind"] == "stuckcursor" and op.link:

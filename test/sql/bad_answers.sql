@@ -73,3 +73,9 @@ WHERE raw_json -> 'properties' ? 'custom_prop_6000';
 RESET hubspot_sync.parallel_full_sync;
 -- The next syncs read this portal's properties again.
 SELECT test_try_sync('contacts');
+
+-- A property definition with odd flags ("hidden": "sometimes",
+-- "calculated": 1) is stored with what parses, not an error on every run.
+SELECT test_try_sync('calls', '/_fault/calls.properties.oddprops');
+SELECT name, hidden, calculated FROM hubspot_properties WHERE name = 'odd_flags';
+SELECT test_try_sync('calls');
