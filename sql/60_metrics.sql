@@ -1,4 +1,4 @@
--- Sales dashboard metrics.  README.md (Metrics) defines each one.
+-- Sales dashboard metrics.  docs/metrics.md defines each one.
 --
 -- Windows are half-open, [window_start, window_end); a NULL bound is
 -- unbounded.  Each object is placed in a window by one timestamp:
