@@ -477,6 +477,36 @@ http_url_host(const char *url)
 	return result;
 }
 
+/*
+ * An opaque value HubSpot handed us (a paging cursor) for a query string,
+ * so that HubSpot reads back exactly what it sent: it may come
+ * percent-encoded already (the spec's example is "NTI1Cg%3D%3D"), so its
+ * %XX escapes pass as they are; every other character that is not
+ * unreserved is escaped, a lone '%' included (palloc'd).
+ */
+char *
+http_escape_opaque(const char *s)
+{
+	StringInfoData buf;
+	static const char hex[] = "0123456789ABCDEF";
+
+	initStringInfo(&buf);
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+	{
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			(*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~' ||
+			(*p == '%' && isxdigit(p[1]) && isxdigit(p[2])))
+			appendStringInfoChar(&buf, *p);
+		else
+		{
+			appendStringInfoChar(&buf, '%');
+			appendStringInfoChar(&buf, hex[*p >> 4]);
+			appendStringInfoChar(&buf, hex[*p & 15]);
+		}
+	}
+	return buf.data;
+}
+
 /* URL-encode s (palloc'd). */
 char *
 http_escape(const char *s)

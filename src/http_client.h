@@ -44,5 +44,6 @@ extern void http_cancel_all(void);
 
 extern char *http_url_host(const char *url);
 extern char *http_escape(const char *s);
+extern char *http_escape_opaque(const char *s);
 
 #endif							/* HUBSPOT_HTTP_CLIENT_H */

@@ -719,7 +719,7 @@ hubspot_list_page_start(HubspotClient *client, const HubspotObjectType *type,
 		if (type->associations && !archived && foreach_current_index(lc) == 0)
 			appendStringInfo(&query, "&associations=%s", http_escape(type->associations));
 		if (after)
-			appendStringInfo(&query, "&after=%s", http_escape(after));
+			appendStringInfo(&query, "&after=%s", http_escape_opaque(after));
 		add_request(pending, hubspot_request_start(client, "GET", path, query.data, NULL));
 	}
 	return pending;

@@ -20,9 +20,9 @@ path may carry segment pairs, in any order:
                    without one gets the page's usual cursor, none if the list
                    fits one page; results unchanged)
                    emptypages (lists: "results": [] and a new cursor each time,
-                   38 digits: 999999, a 12-digit serial, the 20-digit cursor of
-                   the page it stands for (0: the first); once the fault stops
-                   firing, that cursor gets that page)
+                   standing for 38 digits: 999999, a 12-digit serial, the
+                   20-digit cursor of the page it stands for (0: the first);
+                   once the fault stops firing, that cursor gets that page)
                    badutf8 (lists, search: the first record's name-like property,
                    firstname dealname or hs_call_title if in the answer, ends
                    with the bytes ' Zo' C3 AB '|' FF '|' C0 AF '|' E2 82 '|'
@@ -65,6 +65,10 @@ path may carry segment pairs, in any order:
                    answers and in v4 batch reads alike (default: 100 in
                    lists, 500 in v4 reads).
   /_run/<name>     only makes the prefix (and so the *count counters) unique.
+List cursors are opaque, as HubSpot's: the base64 of the next id,
+percent-encoded ('=' as %3D) like the spec's example NTI1Cg%3D%3D, in
+paging.next.after and in its link alike.  A client must pass it back as it
+is; one encoded a second time (%253D) is refused with 400.
 GET /_mock/stats and POST /_mock/stats/reset need no token.
 --request-log FILE appends a JSON line per API request: method, path (with
 prefix and query), body (parsed JSON, or null; body_raw too if not JSON),
@@ -72,6 +76,8 @@ status (a number, or "drop" or "gone" when no answer went out).
 """
 
 import argparse
+import base64
+import binascii
 import bisect
 import collections
 import json
@@ -88,7 +94,7 @@ import unicodedata
 import uuid
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 # ----------------------------------------------------------------------------
 # Object types and property catalogues
@@ -586,6 +592,23 @@ def empty_page_cursor(serial, resume):
     return "%s%012d%020d" % (EMPTY_PAGE_PREFIX, serial % 10 ** 12, int(resume or 0))
 
 
+def opaque_cursor(raw):
+    """A list cursor as HubSpot gives it: opaque, the base64 of what it
+    stands for, already percent-encoded ('=' as %3D), like the spec's
+    example NTI1Cg%3D%3D.  A client passes it back unchanged."""
+    return quote(base64.b64encode(raw.encode()).decode(), safe="")
+
+
+def read_cursor(after):
+    """What a cursor received (its query value, percent-decoded once) stands
+    for; None if it is not one of ours (for example encoded twice)."""
+    try:
+        raw = base64.b64decode(after, validate=True).decode()
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    return raw if re.fullmatch(r"[0-9]+", raw) else None
+
+
 def resume_cursor(after):
     """The list cursor an emptypages cursor stands for (None: the first page), else after."""
     if after and len(after) == 38 and after.startswith(EMPTY_PAGE_PREFIX):
@@ -1048,7 +1071,8 @@ class Handler(BaseHTTPRequestHandler):
                 elif fault["kind"] == "emptypages" and op.link:
                     with srv.fault_lock:
                         srv.empty_pages += 1
-                        cursor = empty_page_cursor(srv.empty_pages, resume_cursor(op.after))
+                        cursor = opaque_cursor(empty_page_cursor(
+                            srv.empty_pages, resume_cursor(read_cursor(unquote(op.after)) if op.after else None)))
                     resp.body = {"results": [], "paging": {"next": {"after": cursor,
                                                                     "link": op.link(cursor)}}}
                 elif fault["kind"] == "malformed":
@@ -1235,9 +1259,10 @@ class Handler(BaseHTTPRequestHandler):
         archived_s = (q["archived"][-1] if q.get("archived") else "false").lower()
         if archived_s not in ("true", "false"):
             return Op(key, ot, run=lambda: validation(f"Invalid archived value: {archived_s!r}"))
-        after = q["after"][-1] if q.get("after") else None
-        if after is not None and not re.fullmatch(r"[0-9]+", after):
-            return Op(key, ot, run=lambda: validation(f"Invalid paging cursor: {after!r}"))
+        sent = q["after"][-1] if q.get("after") else None
+        after = read_cursor(sent) if sent is not None else None
+        if sent is not None and after is None:
+            return Op(key, ot, run=lambda: validation(f"Invalid paging cursor: {sent!r}"))
         td = ds()[ot]
         recs, nids = (td.arch, td.arch_nids) if archived_s == "true" else (td.live, td.live_nids)
         resume = resume_cursor(after)
@@ -1251,17 +1276,19 @@ class Handler(BaseHTTPRequestHandler):
                     assoc.append(a)
 
         def link(cursor):
-            query = urlencode([(k, v) for k, v in pairs if k != "after"] + [("after", cursor)])
-            return f"{self.server.base_url}{ctx['prefix']}/crm/v3/objects/{raw_type}?{query}"
+            # The cursor goes in as it is: it is already percent-encoded.
+            query = urlencode([(k, v) for k, v in pairs if k != "after"])
+            return f"{self.server.base_url}{ctx['prefix']}/crm/v3/objects/{raw_type}?{query}&after={cursor}"
 
         def run():
             out = {"results": [self.record_json(ot, r, props, assoc, ctx["assoc_page"] or LIST_ASSOC_PAGE)
                                for r in recs[start:start + limit]]}
             if start + limit < len(recs):
-                nxt = recs[start + limit]["id"]
+                nxt = opaque_cursor(recs[start + limit]["id"])
                 out["paging"] = {"next": {"after": nxt, "link": link(nxt)}}
             return Resp(200, out)
-        return Op(key, ot, page=start // limit + 1, run=run, after=after, link=link)
+        return Op(key, ot, page=start // limit + 1, run=run,
+                  after=opaque_cursor(after) if after is not None else None, link=link)
 
     def prep_search(self, key, ot, raw_type, body, ds, ctx):
         if ot is None:
