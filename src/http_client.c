@@ -478,14 +478,12 @@ http_url_host(const char *url)
 }
 
 /*
- * An opaque value HubSpot handed us (a paging cursor) for a query string,
- * so that HubSpot reads back exactly what it sent: it may come
- * percent-encoded already (the spec's example is "NTI1Cg%3D%3D"), so its
- * %XX escapes pass as they are; every other character that is not
- * unreserved is escaped, a lone '%' included (palloc'd).
+ * s percent-encoded for a URL (palloc'd): every character but the
+ * unreserved ones, and, with keep_escapes, but the %XX escapes s already
+ * has.
  */
-char *
-http_escape_opaque(const char *s)
+static char *
+escape_for_url(const char *s, bool keep_escapes)
 {
 	StringInfoData buf;
 	static const char hex[] = "0123456789ABCDEF";
@@ -495,7 +493,7 @@ http_escape_opaque(const char *s)
 	{
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 			(*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~' ||
-			(*p == '%' && isxdigit(p[1]) && isxdigit(p[2])))
+			(keep_escapes && *p == '%' && isxdigit(p[1]) && isxdigit(p[2])))
 			appendStringInfoChar(&buf, *p);
 		else
 		{
@@ -511,21 +509,18 @@ http_escape_opaque(const char *s)
 char *
 http_escape(const char *s)
 {
-	StringInfoData buf;
-	static const char hex[] = "0123456789ABCDEF";
+	return escape_for_url(s, false);
+}
 
-	initStringInfo(&buf);
-	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-	{
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-			(*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~')
-			appendStringInfoChar(&buf, *p);
-		else
-		{
-			appendStringInfoChar(&buf, '%');
-			appendStringInfoChar(&buf, hex[*p >> 4]);
-			appendStringInfoChar(&buf, hex[*p & 15]);
-		}
-	}
-	return buf.data;
+/*
+ * An opaque value HubSpot handed us (a paging cursor) for a query string,
+ * so that HubSpot reads back exactly what it sent: it may come
+ * percent-encoded already (the spec's example is "NTI1Cg%3D%3D"), so its
+ * %XX escapes pass as they are; every other character that is not
+ * unreserved is escaped, a lone '%' included (palloc'd).
+ */
+char *
+http_escape_opaque(const char *s)
+{
+	return escape_for_url(s, true);
 }
