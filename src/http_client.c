@@ -378,13 +378,15 @@ http_request_wait(HttpRequest *request, HttpResponse *response)
 		poll_transfers(HTTP_POLL_MS);
 
 	rc = request->result;
-	initStringInfo(&response->body);
-	if (request->body != NULL)
+	if (request->body == NULL)
+		initStringInfo(&response->body);
+	else
 	{
-		pfree(response->body.data);
+		/* The body becomes the response's: it lives in the start's context. */
 		response->body.data = request->body;
 		response->body.len = request->body_len;
 		response->body.maxlen = request->body_cap;
+		response->body.cursor = 0;
 	}
 	response->too_large = request->too_large;
 	response->status = 0;

@@ -66,6 +66,8 @@ int			hubspot_rate_limit = 100;
 int			hubspot_search_rate_limit = 4;
 
 static RateLimitState *state = NULL;
+static RateLimitState local_state;
+static bool shared = false;
 
 /*
  * Microseconds on the system's monotonic clock: the same in every process
@@ -81,8 +83,6 @@ monotonic_us(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64) ts.tv_sec * USECS_PER_SEC + ts.tv_nsec / 1000;
 }
-static RateLimitState local_state;
-static bool shared = false;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;

@@ -22,8 +22,8 @@
 #include "sync_common.h"
 
 /* Copy src into dst of size bytes, cut on a character boundary. */
-void
-hubspot_clip_text(char *dst, const char *src, size_t size)
+static void
+clip_into(char *dst, const char *src, size_t size)
 {
 	int			len = strlen(src);
 
@@ -344,9 +344,9 @@ sync_recover_from_error(SyncContext *cxt)
 	edata->hint = hubspot_mask_secrets(edata->hint);
 	slot->status = SYNC_FAILED;
 	slot->sqlerrcode = edata->sqlerrcode;
-	hubspot_clip_text(slot->message, edata->message, sizeof(slot->message));
-	hubspot_clip_text(slot->detail, edata->detail ? edata->detail : "", sizeof(slot->detail));
-	hubspot_clip_text(slot->hint, edata->hint ? edata->hint : "", sizeof(slot->hint));
+	clip_into(slot->message, edata->message, sizeof(slot->message));
+	clip_into(slot->detail, edata->detail ? edata->detail : "", sizeof(slot->detail));
+	clip_into(slot->hint, edata->hint ? edata->hint : "", sizeof(slot->hint));
 	return edata;
 }
 

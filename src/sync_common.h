@@ -51,7 +51,6 @@ extern void sync_read_property_names(SyncContext *cxt);
 extern void sync_upsert_page(SyncContext *cxt, HubspotPage *page, bool keep_associations,
 							 Jsonb *associations);
 extern ErrorData *sync_recover_from_error(SyncContext *cxt);
-extern void hubspot_clip_text(char *dst, const char *src, size_t size);
 
 /* Ids: the two sides of a parallel full sync meet by them. */
 extern bool sync_parse_id(const char *text, int64 *id);

@@ -127,6 +127,15 @@ check_settings(void)
 				 errhint("As a superuser: ALTER SYSTEM SET hubspot_sync.access_token = 'pat-…'; SELECT pg_reload_conf();")));
 }
 
+/* Every object type's name into names; returns how many. */
+static int
+all_object_types(const char **names)
+{
+	for (int i = 0; i < HUBSPOT_OBJECT_TYPE_COUNT; i++)
+		names[i] = hubspot_object_types[i].name;
+	return HUBSPOT_OBJECT_TYPE_COUNT;
+}
+
 static const HubspotObjectType *
 object_type_or_error(const char *name)
 {
@@ -195,7 +204,7 @@ caller_name(void)
 /*
  * Copy the settings and the object types into a new segment; nothing runs
  * yet.  The mapping is pinned, so the segment outlives a commit (see
- * hubspot_run_sync); finish_syncs detaches it.
+ * hubspot_run_sync); launch_and_wait detaches it.
  */
 static SyncLaunch *
 prepare_syncs(const char **names, int n, bool full)
@@ -575,10 +584,7 @@ hubspot_sync_all(PG_FUNCTION_ARGS)
 
 	check_settings();
 	InitMaterializedSRF(fcinfo, 0);
-	for (int i = 0; i < HUBSPOT_OBJECT_TYPE_COUNT; i++)
-		names[i] = hubspot_object_types[i].name;
-
-	shared = launch_and_wait(prepare_syncs(names, HUBSPOT_OBJECT_TYPE_COUNT, full));
+	shared = launch_and_wait(prepare_syncs(names, all_object_types(names), full));
 	for (int i = 0; i < shared->nslots; i++)
 	{
 		report_warnings(&shared->slots[i]);
@@ -626,8 +632,7 @@ hubspot_run_sync(PG_FUNCTION_ARGS)
 				 errdetail("It commits before it waits for the sync workers."),
 				 errhint("Use hubspot_sync() or hubspot_sync_all() inside a transaction or a function.")));
 	if (PG_ARGISNULL(0))
-		for (; n < HUBSPOT_OBJECT_TYPE_COUNT; n++)
-			names[n] = hubspot_object_types[n].name;
+		n = all_object_types(names);
 	else
 		names[n++] = object_type_or_error(text_to_cstring(PG_GETARG_TEXT_PP(0)))->name;
 	check_settings();
@@ -675,15 +680,13 @@ hubspot_sync_all_scheduled(void)
 	const char *names[HUBSPOT_OBJECT_TYPE_COUNT];
 	SyncShared *shared;
 
-	for (int i = 0; i < HUBSPOT_OBJECT_TYPE_COUNT; i++)
-		names[i] = hubspot_object_types[i].name;
 	if (hubspot_access_token == NULL || hubspot_access_token[0] == '\0')
 	{
 		ereport(LOG,
 				(errmsg("scheduled sync skipped: hubspot_sync.access_token is not set")));
 		return;
 	}
-	shared = launch_and_wait(prepare_syncs(names, HUBSPOT_OBJECT_TYPE_COUNT, false));
+	shared = launch_and_wait(prepare_syncs(names, all_object_types(names), false));
 	for (int i = 0; i < shared->nslots; i++)
 		if (shared->slots[i].status == SYNC_FAILED)
 			ereport(LOG,

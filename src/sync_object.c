@@ -184,7 +184,6 @@ load_properties(SyncContext *cxt)
 	 * A definition's flags go through the lenient parser: one odd value
 	 * ("hidden": "sometimes") must not fail every sync of the type.
 	 */
-
 	sync_begin_transaction(psprintf("hubspot_sync: storing %s property definitions", cxt->type->name));
 	values[0] = CStringGetTextDatum(cxt->type->name);
 	values[1] = JsonbPGetDatum(definitions);
@@ -362,13 +361,6 @@ ask_for_page(SyncContext *cxt, ListChains *chains, int chain, const char *after)
 	chains->started[chain] = true;
 }
 
-/* Whether HubSpot answered the page only after refusing its cursor. */
-static bool
-cursor_refused(SyncContext *cxt)
-{
-	return cxt->client.last_error_status == 400;
-}
-
 /*
  * Read the page asked for on chain.  The first page of a resumed full sync
  * carries the cursor an earlier run stored, which HubSpot may no longer
@@ -398,7 +390,7 @@ first_page_of_resume(SyncContext *cxt, ListChains *chains, int chain, HubspotPag
 	{
 		ErrorData  *edata;
 
-		if (!cursor_refused(cxt))
+		if (cxt->client.last_error_status != 400)
 			PG_RE_THROW();
 		MemoryContextSwitchTo(cxt_before);
 		edata = CopyErrorData();
@@ -659,14 +651,15 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 }
 
 /*
- * The modification time (epoch ms) and id of a search page's last record,
- * the keyset the next query goes on from; false when the page has no
- * record with both.
+ * The modification time (epoch ms) of a search page's last record, the
+ * keyset the next query goes on from, and (if id is not NULL) its id, in
+ * TopMemoryContext; false when the page has no record with both.
  */
 static bool
 page_last_key(SyncContext *cxt, HubspotPage *page, int64 *modified_ms, char **id)
 {
 	JsonbValue *last;
+	char	   *last_id;
 	char	   *modified;
 	TimestampTz ts;
 
@@ -675,13 +668,14 @@ page_last_key(SyncContext *cxt, HubspotPage *page, int64 *modified_ms, char **id
 	last = getIthJsonbValueFromContainer(&page->results->root, page->nresults - 1);
 	if (last->type != jbvBinary || !JsonContainerIsObject(last->val.binary.data))
 		return false;
-	*id = hubspot_jsonb_string(last->val.binary.data, "id");
+	last_id = hubspot_jsonb_string(last->val.binary.data, "id");
 	modified = hubspot_jsonb_string(hubspot_jsonb_object(last->val.binary.data, "properties"),
 									cxt->type->modified_property);
-	if (*id == NULL || modified == NULL || !hubspot_parse_timestamp_cstring(modified, &ts))
+	if (last_id == NULL || modified == NULL || !hubspot_parse_timestamp_cstring(modified, &ts))
 		return false;
 	*modified_ms = timestamp_to_epoch_ms(ts);
-	*id = MemoryContextStrdup(TopMemoryContext, *id);
+	if (id != NULL)
+		*id = MemoryContextStrdup(TopMemoryContext, last_id);
 	return true;
 }
 
@@ -729,7 +723,7 @@ sync_incremental(SyncContext *cxt, int64 cursor_ms)
 	{
 		HubspotPage page;
 		int64		last_ms;
-		char	   *last_id = NULL;
+		char	   *last_id;
 		bool		full_page;
 		MemoryContext oldcxt = MemoryContextSwitchTo(cxt->page_cxt);
 
@@ -740,7 +734,7 @@ sync_incremental(SyncContext *cxt, int64 cursor_ms)
 									  limit, &page);
 		write_search_page(cxt, &page);
 		full_page = page.nresults >= limit && page.next_after != NULL;
-		if (full_page && !page_last_key(cxt, &page, &last_ms, &last_id))
+		if (full_page && !page_last_key(cxt, &page, &last_ms, NULL))
 			ereport(ERROR,
 					(errcode(ERRCODE_HUBSPOT_BAD_RESPONSE),
 					 errmsg("HubSpot's search returned a %s record without an id or a %s",
@@ -750,7 +744,6 @@ sync_incremental(SyncContext *cxt, int64 cursor_ms)
 		MemoryContextReset(cxt->page_cxt);
 		if (!full_page)
 			return;
-		pfree(last_id);
 		if (last_ms > since)
 		{
 			since = last_ms;
