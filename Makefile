@@ -21,9 +21,9 @@ EXTENSION = hubspot_sync
 # part of the schema.  Released versions' install scripts are frozen copies,
 # and each release adds an upgrade script from the one before (never edit
 # either once released: databases in the wild were made by them).
-EXTVERSION = 1.1
+EXTVERSION = 1.2
 DATA_built = hubspot_sync--$(EXTVERSION).sql
-DATA = hubspot_sync--1.0.sql hubspot_sync--1.0--1.1.sql
+DATA = hubspot_sync--1.0.sql hubspot_sync--1.0--1.1.sql hubspot_sync--1.1.sql hubspot_sync--1.1--1.2.sql
 EXTRA_CLEAN = hubspot_sync--$(EXTVERSION).sql
 PGFILEDESC = "hubspot_sync - mirror HubSpot CRM objects into PostgreSQL"
 

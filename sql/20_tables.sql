@@ -16,7 +16,9 @@ CREATE TABLE hubspot_contacts_raw (
 	updated_at timestamptz,
 	archived boolean NOT NULL DEFAULT false,
 	archived_at timestamptz,
-	archived_reason text
+	archived_reason text,
+	-- 1.2 (an update appends them: keep them last, in this order)
+	hubspot_owner_id text
 );
 COMMENT ON COLUMN hubspot_contacts_raw.archived IS 'deleted in HubSpot (archived, merged away or gone): kept here, left out of views and metrics';
 COMMENT ON TABLE hubspot_contacts_raw IS 'HubSpot contacts, as of the last sync';
@@ -44,7 +46,10 @@ CREATE TABLE hubspot_deals_raw (
 	updated_at timestamptz,
 	archived boolean NOT NULL DEFAULT false,
 	archived_at timestamptz,
-	archived_reason text
+	archived_reason text,
+	-- 1.2 (an update appends them: keep them last, in this order)
+	hubspot_owner_id text,
+	pipeline text
 );
 COMMENT ON COLUMN hubspot_deals_raw.archived IS 'deleted in HubSpot (archived, merged away or gone): kept here, left out of views and metrics';
 COMMENT ON TABLE hubspot_deals_raw IS 'HubSpot deals, as of the last sync';
@@ -68,7 +73,11 @@ CREATE TABLE hubspot_calls_raw (
 	updated_at timestamptz,
 	archived boolean NOT NULL DEFAULT false,
 	archived_at timestamptz,
-	archived_reason text
+	archived_reason text,
+	-- 1.2 (an update appends them: keep them last, in this order)
+	hubspot_owner_id text,
+	call_status text,
+	call_disposition text
 );
 COMMENT ON COLUMN hubspot_calls_raw.archived IS 'deleted in HubSpot (archived, merged away or gone): kept here, left out of views and metrics';
 COMMENT ON TABLE hubspot_calls_raw IS 'HubSpot calls, as of the last sync';

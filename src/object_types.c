@@ -21,6 +21,7 @@ static const ColumnMapping contact_columns[] = {
 	{"lifecyclestage", "lifecyclestage", COLUMN_TEXT},
 	{"vsl_watched", "vsl_watched", COLUMN_BOOLEAN},
 	{"sales_script_version", "sales_script_version", COLUMN_TEXT},
+	{"hubspot_owner_id", "hubspot_owner_id", COLUMN_TEXT},
 };
 
 static const ColumnMapping deal_columns[] = {
@@ -32,6 +33,8 @@ static const ColumnMapping deal_columns[] = {
 	{"trial_status", "trial_status", COLUMN_TEXT},
 	{"payment_status", "payment_status", COLUMN_TEXT},
 	{"number_of_installments__months", "number_of_installments__months", COLUMN_INTEGER},
+	{"hubspot_owner_id", "hubspot_owner_id", COLUMN_TEXT},
+	{"pipeline", "pipeline", COLUMN_TEXT},
 };
 
 static const ColumnMapping call_columns[] = {
@@ -40,6 +43,9 @@ static const ColumnMapping call_columns[] = {
 	{"call_to_number", "hs_call_to_number", COLUMN_TEXT},
 	{"call_from_number", "hs_call_from_number", COLUMN_TEXT},
 	{"call_timestamp", "hs_timestamp", COLUMN_TIMESTAMP},
+	{"hubspot_owner_id", "hubspot_owner_id", COLUMN_TEXT},
+	{"call_status", "hs_call_status", COLUMN_TEXT},
+	{"call_disposition", "hs_call_disposition", COLUMN_TEXT},
 };
 
 const HubspotObjectType hubspot_object_types[HUBSPOT_OBJECT_TYPE_COUNT] = {
@@ -52,13 +58,13 @@ const HubspotObjectType hubspot_object_types[HUBSPOT_OBJECT_TYPE_COUNT] = {
 	{
 		"deals", "hubspot_deals_raw", "hs_lastmodifieddate",
 		"contacts",
-		"hs_lastmodifieddate,hs_object_id,dealname,pipeline,payment_method,phone_number",
+		"hs_lastmodifieddate,hs_object_id,dealname,payment_method,phone_number",
 		deal_columns, lengthof(deal_columns)
 	},
 	{
 		"calls", "hubspot_calls_raw", "hs_lastmodifieddate",
 		NULL,
-		"hs_lastmodifieddate,hs_createdate,hs_object_id,hs_call_status,hs_call_disposition,hs_call_title,hs_call_body",
+		"hs_lastmodifieddate,hs_createdate,hs_object_id,hs_call_title,hs_call_body",
 		call_columns, lengthof(call_columns)
 	},
 };

@@ -1,31 +1,31 @@
 #!/usr/bin/env bash
 # The upgrade path, run inside the suite's cluster after pg_regress (which
-# leaves contrib_regression full of synced rows): a database made by
-# version 1.0, filled with those rows, refused a sync by this library, then
-# taken by ALTER EXTENSION ... UPDATE to the current version must keep every
-# row and cursor, sync again, and have exactly the schema of a fresh
-# install.
+# leaves contrib_regression full of synced rows): for each released version,
+# a database made by it, filled with those rows, refused a sync by this
+# library, then taken by ALTER EXTENSION ... UPDATE to the current version
+# must keep every row and cursor, sync again, and have exactly the schema of
+# a fresh install.
 set -uo pipefail
 cd "$(dirname "$0")"
 
-old=hubspot_upgrade_from_1_0
 fresh=hubspot_upgrade_fresh
 api="http://127.0.0.1:18765"
 token="pat-na1-test-token"
 current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" ../../hubspot_sync.control)
-# Tables a 1.0 database holds data in, and whose rows an update must keep.
+# Tables every released version holds data in, and whose rows an update
+# must keep.
 tables="hubspot_contacts_raw hubspot_deals_raw hubspot_calls_raw hubspot_sync_state
         hubspot_sync_runs hubspot_properties hubspot_deal_stage_outcomes hubspot_deal_status_values"
 
-fail() { echo "test upgrade                      ... FAILED: $*"; exit 1; }
+fail() { echo "test upgrade from $from                 ... FAILED: $*"; exit 1; }
 sql() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 
-# The columns a table has in the 1.0 database, for copying and comparing.
+# The columns a table has in the old version's database, for copying and comparing.
 columns() {
     sql "$old" -c "SELECT string_agg(quote_ident(attname), ',' ORDER BY attnum) FROM pg_attribute
                    WHERE attrelid = 'public.$1'::regclass AND attnum > 0 AND NOT attisdropped"
 }
-# One checksum over every table's rows, in 1.0's columns.
+# One checksum over every table's rows, in the old version's columns.
 checksum() {
     for t in $tables; do
         sql "$old" -c "SELECT '$t ' || count(*) || ' ' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '-')
@@ -33,47 +33,60 @@ checksum() {
     done
 }
 
-sql postgres -c "DROP DATABASE IF EXISTS $old" -c "DROP DATABASE IF EXISTS $fresh" \
-    -c "CREATE DATABASE $old" -c "CREATE DATABASE $fresh" || fail "could not create the databases"
-sql "$old" -c "CREATE EXTENSION hubspot_sync VERSION '1.0'" || fail "could not install version 1.0"
-sql "$fresh" -c "CREATE EXTENSION hubspot_sync" || fail "could not install version $current"
+upgrade_from() {
+    from=$1
+    old=hubspot_upgrade_from_${from//./_}
+    sql postgres -c "DROP DATABASE IF EXISTS $old" -c "DROP DATABASE IF EXISTS $fresh" \
+        -c "CREATE DATABASE $old" -c "CREATE DATABASE $fresh" || fail "could not create the databases"
+    sql "$old" -c "CREATE EXTENSION hubspot_sync VERSION '$from'" || fail "could not install version $from"
+    sql "$fresh" -c "CREATE EXTENSION hubspot_sync" || fail "could not install version $current"
 
-# This library syncs into its own version's schema only.
-refused=$(sql "$old" -c "SET hubspot_sync.api_url = '$api'" -c "SET hubspot_sync.access_token = '$token'" \
-              -c "SELECT status FROM hubspot_sync('deals')" 2>&1) &&
-    fail "the $current library synced into a 1.0 schema"
-grep -q "ALTER EXTENSION hubspot_sync UPDATE" <<<"$refused" || fail "unexpected refusal: $refused"
+    # This library syncs into its own version's schema only.
+    refused=$(sql "$old" -c "SET hubspot_sync.api_url = '$api'" -c "SET hubspot_sync.access_token = '$token'" \
+                  -c "SELECT status FROM hubspot_sync('deals')" 2>&1) &&
+        fail "the $current library synced into a $from schema"
+    grep -q "ALTER EXTENSION hubspot_sync UPDATE" <<<"$refused" || fail "unexpected refusal: $refused"
 
-# What the suite synced, copied into 1.0's tables (seeded rows replaced).
-for t in $tables; do
-    cols=$(columns "$t")
-    sql "$old" -c "DELETE FROM public.$t" || fail "could not empty $t"
-    sql contrib_regression -c "\\copy (SELECT $cols FROM public.$t) TO STDOUT" |
-        sql "$old" -c "\\copy public.$t ($cols) FROM STDIN" || fail "could not copy $t"
+    # What the suite synced, copied into the old version's tables (seeded rows replaced).
+    for t in $tables; do
+        cols=$(columns "$t")
+        sql "$old" -c "DELETE FROM public.$t" || fail "could not empty $t"
+        sql contrib_regression -c "\\copy (SELECT $cols FROM public.$t) TO STDOUT" |
+            sql "$old" -c "\\copy public.$t ($cols) FROM STDIN" || fail "could not copy $t"
+    done
+    sql "$old" -c "SELECT setval('public.hubspot_sync_runs_run_id_seq', (SELECT max(run_id) FROM public.hubspot_sync_runs))" >/dev/null
+    [ "$(sql "$old" -c "SELECT count(*) > 0 FROM public.hubspot_contacts_raw")" = t ] || fail "no rows to upgrade"
+    before=$(checksum)
+
+    sql "$old" -c "ALTER EXTENSION hubspot_sync UPDATE" || fail "ALTER EXTENSION hubspot_sync UPDATE failed"
+    version=$(sql "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'hubspot_sync'")
+    [ "$version" = "$current" ] || fail "updated to $version, not $current"
+
+    after=$(checksum)
+    [ "$before" = "$after" ] || fail "rows changed by the update: $(diff <(echo "$before") <(echo "$after"))"
+
+    # The updated schema is the fresh one.
+    fresh_schema=$(sql "$fresh" -f describe.sql) || fail "could not describe $fresh"
+    old_schema=$(sql "$old" -f describe.sql) || fail "could not describe $old"
+    [ -n "$fresh_schema" ] || fail "describe.sql described nothing"
+    schema_diff=$(diff <(echo "$fresh_schema") <(echo "$old_schema")) ||
+        fail "the updated schema differs from a fresh install of $current:
+    $schema_diff"
+
+    # And it syncs again, from the cursors it kept.
+    synced=$(sql "$old" -c "SET hubspot_sync.api_url = '$api'" -c "SET hubspot_sync.access_token = '$token'" \
+                 -c "SELECT status FROM hubspot_sync('deals')" 2>&1) || fail "sync after the update failed: $synced"
+    [ "$synced" = succeeded ] || fail "sync after the update: $synced"
+
+    sql postgres -c "DROP DATABASE $old" -c "DROP DATABASE $fresh"
+    echo "test upgrade from $from                 ... ok"
+}
+
+# Every released version: the frozen install scripts, hubspot_sync--X.Y.sql.
+status=0
+for script in ../../hubspot_sync--*.sql; do
+    from=$(sed -n 's/^.*hubspot_sync--\([0-9.]*\)\.sql$/\1/p' <<<"$script")
+    [ -n "$from" ] && [ "$from" != "$current" ] || continue
+    ( upgrade_from "$from" ) || status=1
 done
-sql "$old" -c "SELECT setval('public.hubspot_sync_runs_run_id_seq', (SELECT max(run_id) FROM public.hubspot_sync_runs))" >/dev/null
-[ "$(sql "$old" -c "SELECT count(*) > 0 FROM public.hubspot_contacts_raw")" = t ] || fail "no rows to upgrade"
-before=$(checksum)
-
-sql "$old" -c "ALTER EXTENSION hubspot_sync UPDATE" || fail "ALTER EXTENSION hubspot_sync UPDATE failed"
-version=$(sql "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'hubspot_sync'")
-[ "$version" = "$current" ] || fail "updated to $version, not $current"
-
-after=$(checksum)
-[ "$before" = "$after" ] || fail "rows changed by the update: $(diff <(echo "$before") <(echo "$after"))"
-
-# The updated schema is the fresh one.
-fresh_schema=$(sql "$fresh" -f describe.sql) || fail "could not describe $fresh"
-old_schema=$(sql "$old" -f describe.sql) || fail "could not describe $old"
-[ -n "$fresh_schema" ] || fail "describe.sql described nothing"
-schema_diff=$(diff <(echo "$fresh_schema") <(echo "$old_schema")) ||
-    fail "the updated schema differs from a fresh install of $current:
-$schema_diff"
-
-# And it syncs again, from the cursors it kept.
-synced=$(sql "$old" -c "SET hubspot_sync.api_url = '$api'" -c "SET hubspot_sync.access_token = '$token'" \
-             -c "SELECT status FROM hubspot_sync('deals')" 2>&1) || fail "sync after the update failed: $synced"
-[ "$synced" = succeeded ] || fail "sync after the update: $synced"
-
-sql postgres -c "DROP DATABASE $old" -c "DROP DATABASE $fresh"
-echo "test upgrade                      ... ok"
+exit $status
