@@ -11,11 +11,11 @@ make WERROR=-Werror
 make install >/dev/null
 
 # The tests point the extension at these ports: the portal most tests use,
-# one with 600 extra contact properties, one that enforces a 12-requests
+# one with 600 extra contact properties and 250 owners, one that enforces a 12-requests
 # per 10 seconds budget with 429s, one that allows 2 searches a second, one
 # with 6,000 extra contact properties (19 requests a list page).
 start_mock 18765 --contacts 120 --deals 40 --calls 30
-start_mock 18767 --contacts 120 --deals 40 --calls 30 --extra-properties 600
+start_mock 18767 --contacts 120 --deals 40 --calls 30 --extra-properties 600 --owners 250
 start_mock 18768 --contacts 120 --deals 40 --calls 30 --rate-limit 12
 start_mock 18769 --contacts 120 --deals 40 --calls 30 --search-rate-limit 2
 start_mock 18770 --contacts 120 --deals 40 --calls 30 --extra-properties 6000

@@ -275,6 +275,58 @@ is_policy(const char *policy, const char *name)
 }
 
 /*
+ * The scopes a 403 asks for: those HubSpot names in the body
+ * (errors[].context.requiredScopes or requiredGranularScopes), else the
+ * ones our requests to that path need.
+ */
+static char *
+scopes_needed(const char *path, Jsonb *error)
+{
+	StringInfoData named;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	bool		in_scopes = false;
+	int			depth = 0,
+				scopes_depth = 0;
+
+	initStringInfo(&named);
+	if (error != NULL && !JB_ROOT_IS_SCALAR(error))
+	{
+		it = JsonbIteratorInit(&error->root);
+		while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+		{
+			if (tok == WJB_BEGIN_ARRAY || tok == WJB_BEGIN_OBJECT)
+				depth++;
+			else if (tok == WJB_END_ARRAY || tok == WJB_END_OBJECT)
+			{
+				if (in_scopes && depth == scopes_depth)
+					in_scopes = false;
+				depth--;
+			}
+			else if (tok == WJB_KEY)
+				in_scopes = false;
+			if (tok == WJB_KEY &&
+				((v.val.string.len == 14 && strncmp(v.val.string.val, "requiredScopes", 14) == 0) ||
+				 (v.val.string.len == 22 && strncmp(v.val.string.val, "requiredGranularScopes", 22) == 0)))
+			{
+				in_scopes = true;
+				scopes_depth = depth + 1;
+			}
+			else if (tok == WJB_ELEM && in_scopes && depth == scopes_depth &&
+					 v.type == jbvString && named.len < 400)
+				appendStringInfo(&named, "%s%.*s", named.len > 0 ? ", " : "",
+								 Min(v.val.string.len, 100), v.val.string.val);
+		}
+	}
+	if (named.len > 0)
+		return psprintf("the scopes HubSpot names (%s)", named.data);
+	if (strncmp(path, "/crm/v3/owners", 14) == 0)
+		return pstrdup("the scope crm.objects.owners.read");
+	return pstrdup("the scopes crm.objects.contacts.read and crm.objects.deals.read (calls are read with the contacts scope)");
+}
+
+/*
  * Report an HTTP error answer, with HubSpot's message and correlationId;
  * policy is a 429's policyName (or NULL).
  */
@@ -322,7 +374,7 @@ report_http_error(const char *method, const char *path, HttpResponse *response,
 				(errcode(ERRCODE_HUBSPOT_MISSING_SCOPES),
 				 errmsg("HubSpot refused the access token for %s", path),
 				 errdetail("%s %s answered HTTP 403. %s", method, path, said),
-				 errhint("Grant the private app the scopes crm.objects.contacts.read and crm.objects.deals.read (calls are read with the contacts scope).")));
+				 errhint("Grant the private app %s.", scopes_needed(path, error))));
 	ereport(ERROR,
 			(errcode(ERRCODE_HUBSPOT_HTTP_ERROR),
 			 errmsg("HubSpot API request failed with HTTP status %ld", response->status),
@@ -944,4 +996,31 @@ hubspot_property_definitions(HubspotClient *client, const HubspotObjectType *typ
 
 	read_results(hubspot_request_json(client, "GET", path, NULL, NULL), "GET", path, &page);
 	return page.results;
+}
+
+/*
+ * GET /crm/v3/pipelines/{type}: the "results" array of pipelines, each with
+ * its stages.  One answer, no paging.
+ */
+Jsonb *
+hubspot_pipelines(HubspotClient *client, const char *object_type)
+{
+	char	   *path = psprintf("/crm/v3/pipelines/%s", object_type);
+	HubspotPage page;
+
+	read_results(hubspot_request_json(client, "GET", path, NULL, NULL), "GET", path, &page);
+	return page.results;
+}
+
+/* One page of GET /crm/v3/owners, the deactivated owners' list if archived. */
+void
+hubspot_owners_page(HubspotClient *client, bool archived, const char *after, HubspotPage *page)
+{
+	const char *path = "/crm/v3/owners";
+	char	   *query = psprintf("limit=%d&archived=%s%s%s", HUBSPOT_OWNERS_PAGE_SIZE,
+								 archived ? "true" : "false",
+								 after ? "&after=" : "", after ? http_escape_opaque(after) : "");
+
+	read_results(hubspot_request_json(client, "GET", path, query, NULL), "GET", path, page);
+	page->extra = NULL;
 }

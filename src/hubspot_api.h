@@ -71,6 +71,9 @@ typedef struct HubspotPage
 /* Longest escaped property list put in one URL (HubSpot: 414 past ~8,000). */
 #define HUBSPOT_MAX_PROPERTIES_QUERY 6000
 
+/* Owners per page (HubSpot allows up to 500). */
+#define HUBSPOT_OWNERS_PAGE_SIZE 100
+
 /* Ids per v4 association batch read. */
 #define HUBSPOT_MAX_ASSOCIATION_BATCH 1000
 
@@ -111,6 +114,9 @@ extern void hubspot_search_modified_at(HubspotClient *client, const HubspotObjec
 									   int limit, HubspotPage *page);
 extern Jsonb *hubspot_property_definitions(HubspotClient *client,
 										   const HubspotObjectType *type);
+extern Jsonb *hubspot_pipelines(HubspotClient *client, const char *object_type);
+extern void hubspot_owners_page(HubspotClient *client, bool archived, const char *after,
+								HubspotPage *page);
 extern char *hubspot_jsonb_string(JsonbContainer *container, const char *key);
 extern JsonbContainer *hubspot_jsonb_object(JsonbContainer *container, const char *key);
 

@@ -53,18 +53,21 @@ const HubspotObjectType hubspot_object_types[HUBSPOT_OBJECT_TYPE_COUNT] = {
 		"contacts", "hubspot_contacts_raw", "lastmodifieddate",
 		"deals,calls",
 		"lastmodifieddate,hs_object_id,mobilephone,hs_lead_status,hs_merged_object_ids",
+		NULL, false,
 		contact_columns, lengthof(contact_columns)
 	},
 	{
 		"deals", "hubspot_deals_raw", "hs_lastmodifieddate",
 		"contacts",
 		"hs_lastmodifieddate,hs_object_id,dealname,payment_method,phone_number",
+		"deals", true,
 		deal_columns, lengthof(deal_columns)
 	},
 	{
 		"calls", "hubspot_calls_raw", "hs_lastmodifieddate",
 		NULL,
 		"hs_lastmodifieddate,hs_createdate,hs_object_id,hs_call_title,hs_call_body",
+		NULL, false,
 		call_columns, lengthof(call_columns)
 	},
 };

@@ -30,6 +30,8 @@ typedef struct HubspotObjectType
 	const char *modified_property;	/* lastmodifieddate / hs_lastmodifieddate */
 	const char *associations;	/* comma-separated types to ask for */
 	const char *extra_properties;	/* asked for, kept only in raw_json */
+	const char *pipelines;		/* whose pipelines each run reads, or NULL */
+	bool		reads_owners;	/* each run reads the owners too */
 	const ColumnMapping *columns;
 	int			ncolumns;
 } HubspotObjectType;

@@ -204,10 +204,17 @@ sync_upsert_page(SyncContext *cxt, HubspotPage *page, bool keep_associations,
 	d = SPI_getbinval(tuple, desc, 7, &isnull);
 	cxt->page_max_updated = isnull ? 0 : DatumGetTimestampTz(d);
 	slot->archived += int64_column(tuple, desc, 8);
-	slot->records += page->nresults;
 	slot->pages++;
 
-	if (cxt->track_seen)
+	/*
+	 * records counts each record once a run: the two sides of a parallel
+	 * full sync may both write the records where they meet, and keyset
+	 * search pages read the records of their boundary time again.  The ids
+	 * seen so far tell (records without a valid id count as read).
+	 */
+	if (!cxt->track_seen)
+		slot->records += page->nresults;
+	else
 	{
 		Oid			types[2] = {JSONBOID, TEXTOID};
 		Datum		seen[2];
@@ -220,8 +227,9 @@ sync_upsert_page(SyncContext *cxt, HubspotPage *page, bool keep_associations,
 										   " WHERE pg_catalog.jsonb_typeof(r OPERATOR(pg_catalog.->) 'id') OPERATOR(pg_catalog.=) 'string'"
 										   " AND r OPERATOR(pg_catalog.->>) 'id' OPERATOR(pg_catalog.~) '^[0-9]{1,20}$'"
 										   " ON CONFLICT DO NOTHING", cxt->schema),
-								  2, types, seen, NULL, false, 0) < 0)
+								  2, types, seen, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not remember the ids seen");
+		slot->records += SPI_processed + int64_column(tuple, desc, 4);
 	}
 }
 

@@ -24,7 +24,9 @@ typedef struct SyncContext
 	HubspotClient client;
 	SyncSlot   *slot;
 	List	   *properties;		/* every property name to ask for */
-	bool		track_seen;		/* remember ids, to mark the unseen gone */
+	bool		track_seen;		/* remember ids in hubspot_sync_seen: to
+								 * count each record once, and for a full
+								 * sync to mark the unseen gone */
 	TimestampTz page_max_updated;	/* of the last page written */
 	MemoryContext page_cxt;		/* reset after each page */
 } SyncContext;

@@ -466,6 +466,11 @@ report_warnings(SyncSlot *slot)
 				 errmsg("%lld %s records were skipped because they have no valid id",
 						(long long) slot->skipped, slot->object_type),
 				 errdetail("HubSpot returned list elements that are not objects with an \"id\" of 1 to 20 digits, in a string.")));
+	if (slot->reference_skipped > 0)
+		ereport(WARNING,
+				(errcode(ERRCODE_HUBSPOT_MISSING_SCOPES),
+				 errmsg("the %s sync went on without some of the portal's reference data", slot->object_type),
+				 errdetail("%s", slot->reference_note)));
 	if (slot->dropped_chars > 0)
 		ereport(WARNING,
 				(errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
@@ -518,7 +523,8 @@ slot_tuple(SyncSlot *slot, TupleDesc desc)
 	values[6] = Int64GetDatum(slot->updated);
 	values[7] = Int64GetDatum(slot->unchanged);
 	values[8] = Int64GetDatum(slot->archived);
-	values[9] = Int64GetDatum(slot->bad_values + slot->skipped + slot->dropped_chars);
+	values[9] = Int64GetDatum(slot->bad_values + slot->skipped + slot->dropped_chars +
+								slot->reference_skipped);
 	values[10] = Int32GetDatum(slot->requests);
 	values[11] = Int32GetDatum(slot->retries);
 	if (slot->started_at && slot->finished_at)

@@ -46,6 +46,7 @@
 #include "convert.h"
 #include "sync_common.h"
 #include "sync_launcher.h"
+#include "sync_reference.h"
 
 /* First key of the advisory locks: "HSNC". */
 #define HUBSPOT_LOCK_CLASS 0x48534E43
@@ -230,7 +231,8 @@ update_run(SyncContext *cxt, const char *status, const char *error)
 	args[6] = sync_int64_text(slot->inserted);
 	args[7] = sync_int64_text(slot->updated);
 	args[8] = sync_int64_text(slot->unchanged);
-	args[9] = sync_int64_text(slot->skipped + slot->bad_values + cxt->client.dropped_chars);
+	args[9] = sync_int64_text(slot->skipped + slot->bad_values + cxt->client.dropped_chars +
+							  slot->reference_skipped);
 	args[10] = error;
 	args[11] = sync_int64_text(cxt->client.rate_limited);
 	args[12] = sync_int64_text(slot->archived);
@@ -679,6 +681,18 @@ page_last_key(SyncContext *cxt, HubspotPage *page, int64 *modified_ms, char **id
 	return true;
 }
 
+/* Empty the type's hubspot_sync_seen (in a transaction of its own). */
+static void
+forget_seen_ids(SyncContext *cxt)
+{
+	const char *args[1] = {cxt->type->name};
+
+	sync_begin_transaction(psprintf("hubspot_sync: forgetting the %s ids read", cxt->type->name));
+	sync_run_sql(psprintf("DELETE FROM %s.hubspot_sync_seen WHERE object_type = $1", cxt->schema),
+				 1, args);
+	sync_commit_transaction();
+}
+
 /* Write a page of search results and move the incremental cursor over it. */
 static void
 write_search_page(SyncContext *cxt, HubspotPage *page)
@@ -719,6 +733,10 @@ sync_incremental(SyncContext *cxt, int64 cursor_ms)
 	int			limit = cxt->client.settings->search_page_size;
 	int64		since = cursor_ms - cxt->client.settings->incremental_overlap_ms;
 
+	/* The ids read, to count a record read again at a page boundary once. */
+	cxt->track_seen = true;
+	forget_seen_ids(cxt);
+
 	for (;;)
 	{
 		HubspotPage page;
@@ -743,7 +761,10 @@ sync_incremental(SyncContext *cxt, int64 cursor_ms)
 		MemoryContextSwitchTo(oldcxt);
 		MemoryContextReset(cxt->page_cxt);
 		if (!full_page)
+		{
+			forget_seen_ids(cxt);
 			return;
+		}
 		if (last_ms > since)
 		{
 			since = last_ms;
@@ -804,6 +825,7 @@ hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot)
 		if (started)
 		{
 			load_properties(&cxt);
+			sync_reference_data(&cxt);
 			if (strcmp(slot->mode, "incremental") == 0)
 				sync_incremental(&cxt, state.cursor_ms);
 			else

@@ -48,6 +48,8 @@ typedef struct SyncSlot
 	int			daily_remaining;	/* HubSpot's count of the day's requests
 									 * left, the lowest it said; -1: not said */
 	char		examples[512];	/* the first bad values */
+	int			reference_skipped;	/* pipelines or owners not read (no scope) */
+	char		reference_note[512];	/* why, for the first one */
 	TimestampTz started_at;
 	TimestampTz finished_at;
 	int			sqlerrcode;		/* when failed or skipped */

@@ -9,7 +9,9 @@ Tests switch behaviour per run through the base URL only: before /crm/... the
 path may carry segment pairs, in any order:
   /_fault/<spec>   '+'-separated faults [TYPE.][ENDPOINT.]KIND[*count][@page],
                    TYPE: contacts deals calls; ENDPOINT: list search associations
-                   properties; KIND: 500 502 503 504 400 404 429 429noretry (no
+                   properties pipelines owners; KIND: 500 502 503 504 400 404
+                   403 (MISSING_SCOPES, naming the endpoint's scopes in
+                   errors[].context.requiredScopes, as recorded) 429 429noretry (no
                    Retry-After) 429daily (the daily limit) slow<ms>
                    malformed badrecord shuffled (a page's results in reverse) drop
                    unstorable (the first record's name-like property ends with
@@ -64,7 +66,15 @@ path may carry segment pairs, in any order:
   /_assocpage/N    a record's association list comes N ids a page, in list
                    answers and in v4 batch reads alike (default: 100 in
                    lists, 500 in v4 reads).
+  /_pipelines/2    a second deal pipeline, "Renewals" (numeric pipeline and stage
+                   ids, one archived stage), holding every fourth deal, its
+                   stage mapped to one of that pipeline's.
   /_run/<name>     only makes the prefix (and so the *count counters) unique.
+GET /crm/v3/pipelines/deals lists the pipelines with their stages (metadata
+values are strings, "isClosed": "true", "probability": "1.0").  GET
+/crm/v3/owners pages --owners owners (limit up to 500, opaque cursor); every
+fifth is deactivated and listed only with archived=true.  Records carry
+hubspot_owner_id, one of the first six owners or null.
 List cursors are opaque, as HubSpot's: the base64 of the next id,
 percent-encoded ('=' as %3D) like the spec's example NTI1Cg%3D%3D, in
 paging.next.after and in its link alike.  A client must pass it back as it
@@ -155,6 +165,7 @@ PROPS = {
         ("hs_lead_status", "Lead Status", "enumeration", "radio", "sales_properties", LEAD_STATUS),
         ("hs_merged_object_ids", "Merged Contact IDs", "enumeration", "checkbox",
          "contactinformation", None),
+        ("hubspot_owner_id", "Contact owner", "enumeration", "select", "sales_properties", None),
     ],
     "deals": [
         ("dealname", "Deal Name", "string", "text", "dealinformation", None),
@@ -173,6 +184,7 @@ PROPS = {
          "dealinformation", None),
         ("payment_method", "Payment method", "enumeration", "select", "dealinformation", PAYMENT_METHOD),
         ("hs_merged_object_ids", "Merged Deal IDs", "enumeration", "checkbox", "dealinformation", None),
+        ("hubspot_owner_id", "Deal owner", "enumeration", "select", "dealinformation", None),
     ],
     "calls": [
         ("hs_call_direction", "Call direction", "enumeration", "select", "engagement",
@@ -189,8 +201,74 @@ PROPS = {
         ("hs_createdate", "Create date", "datetime", "date", "engagement", None),
         ("hs_lastmodifieddate", "Last modified date", "datetime", "date", "engagement", None),
         ("hs_object_id", "Record ID", "number", "number", "engagement", None),
+        ("hubspot_owner_id", "Activity assigned to", "enumeration", "select", "engagement", None),
     ],
 }
+
+# Owners: the first OWNERS_ASSIGNED are the ones records are assigned to
+# (one of them deactivated, so in the archived list); --owners adds more.
+OWNERS_ASSIGNED = 6
+
+
+def owner_id(k):
+    return str(51234567 + k * 7919)
+
+
+def gen_owner(k):
+    archived = k % 5 == 4
+    created = T_START - (k + 30) * DAY_MS + k * 1234
+    owner = {"id": owner_id(k), "email": f"rep{k}@sales.example.com",
+             "type": "PERSON", "firstName": FIRST[(k * 5) % len(FIRST)],
+             "lastName": LAST[(k * 3) % len(LAST)], "userId": 9100000 + k,
+             "userIdIncludingInactive": 9100000 + k,
+             "createdAt": iso(created), "updatedAt": iso(created + DAY_MS * (k % 9) + 17),
+             "archived": archived}
+    if not archived:
+        owner["teams"] = ([{"id": "4711", "name": "Inside Sales", "primary": True}] if k % 2 == 0
+                          else [{"id": "4712", "name": "Field Sales", "primary": True},
+                                {"id": "4711", "name": "Inside Sales", "primary": False}])
+    return owner
+
+
+def owner_for(ot, i):
+    """A record's owner: most have one of the assigned owners, some none."""
+    rng = random.Random(f"owner/{ot}/{i}")
+    return None if rng.random() < 0.1 else owner_id(rng.randrange(OWNERS_ASSIGNED))
+
+
+# Deal pipelines: HubSpot's default one, and a custom one whose ids are
+# numbers, as on real portals.  metadata values are strings.
+def stage(sid, label, order, closed, probability, archived=False):
+    return {"id": sid, "label": label, "displayOrder": order,
+            "metadata": {"isClosed": "true" if closed else "false", "probability": probability},
+            "createdAt": "2024-02-12T09:30:00Z" if sid.isdigit() else "1970-01-01T00:00:00Z",
+            "updatedAt": "2024-03-05T16:41:27.361Z" if sid.isdigit() else "1970-01-01T00:00:00Z",
+            "archived": archived, "writePermissions": "CRUD_ALL"}
+
+
+PIPELINES = [
+    {"id": "default", "label": "Sales Pipeline", "displayOrder": 0,
+     "createdAt": "1970-01-01T00:00:00Z", "updatedAt": "1970-01-01T00:00:00Z", "archived": False,
+     "stages": [stage("appointmentscheduled", "Appointment Scheduled", 0, False, "0.2"),
+                stage("qualifiedtobuy", "Qualified To Buy", 1, False, "0.4"),
+                stage("presentationscheduled", "Presentation Scheduled", 2, False, "0.6"),
+                stage("decisionmakerboughtin", "Decision Maker Bought-In", 3, False, "0.8"),
+                stage("contractsent", "Contract Sent", 4, False, "0.9"),
+                stage("closedwon", "Closed Won", 5, True, "1.0"),
+                stage("closedlost", "Closed Lost", 6, True, "0.0")]},
+    {"id": "2781204", "label": "Renewals", "displayOrder": 1,
+     "createdAt": "2024-02-12T09:30:00Z", "updatedAt": "2024-03-05T16:41:27.361Z", "archived": False,
+     "stages": [stage("1003461", "Renewal due", 0, False, "0.3"),
+                stage("1003462", "Negotiation", 1, False, "0.7"),
+                stage("1003463", "Renewed", 2, True, "1.0"),
+                stage("1003464", "Churned", 3, True, "0.0"),
+                stage("1003465", "On hold (old)", 4, False, "0.1", archived=True)]},
+]
+# With 2 pipelines, every fourth deal is in the custom one, its stage mapped.
+RENEWAL_STAGE = {"appointmentscheduled": "1003461", "qualifiedtobuy": "1003461",
+                 "presentationscheduled": "1003462", "decisionmakerboughtin": "1003462",
+                 "contractsent": "1003462", "closedwon": "1003463", "closedlost": "1003464"}
+
 
 FIRST = ["Alice", "Bruno", "Camille", "Éloïse", "François", "Hélène", "Jean-Luc", "Léa",
          "Zoë", "Mathis", "Chloé", "Noah", "Olivia", "Liam", "Sofia", "Lukas", "Mia", "Ahmed",
@@ -484,11 +562,18 @@ def merge_into(recs, keep, gone, ot, prop, others, ms):
     del recs[gone]
 
 
-def generate(n_contacts, n_deals, n_calls, version):
+def generate(n_contacts, n_deals, n_calls, version, pipelines=1):
     contacts = [gen_contact(i, n_contacts) for i in range(n_contacts)]
     live = [c for c in contacts if not c["archived"]]
     deals = [gen_deal(i, n_deals, live) for i in range(n_deals)]
     calls = [gen_call(i, n_calls, contacts) for i in range(n_calls)]
+    for ot, recs in (("contacts", contacts), ("deals", deals), ("calls", calls)):
+        for rec in recs:
+            rec["p"]["hubspot_owner_id"] = owner_for(ot, rec["i"])
+    if pipelines > 1:
+        for rec in deals[3::4]:
+            rec["p"]["pipeline"] = PIPELINES[1]["id"]
+            rec["p"]["dealstage"] = RENEWAL_STAGE[rec["p"]["dealstage"]]
     for rec in contacts + deals + calls:
         for ids in rec["a"].values():
             ids.sort(key=int)
@@ -543,19 +628,20 @@ class DataCache:
         self.sets = {}
         self.key_locks = collections.defaultdict(threading.Lock)
 
-    def get(self, size, version):
+    def get(self, size, version, pipelines=1):
+        key = (size, version, pipelines)
         with self.lock:
-            ds = self.sets.get((size, version))
+            ds = self.sets.get(key)
             if ds is not None:
                 return ds
-            klock = self.key_locks[(size, version)]
+            klock = self.key_locks[key]
         with klock:
             with self.lock:
-                ds = self.sets.get((size, version))
+                ds = self.sets.get(key)
             if ds is None:
-                ds = generate(*size, version)
+                ds = generate(*size, version, pipelines)
                 with self.lock:
-                    self.sets[(size, version)] = ds
+                    self.sets[key] = ds
             return ds
 
 
@@ -563,8 +649,8 @@ class DataCache:
 # Faults, rate limits, statistics
 # ----------------------------------------------------------------------------
 
-FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties)\.)?"
-                      r"(500|502|503|504|400|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable"
+FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties|pipelines|owners)\.)?"
+                      r"(500|502|503|504|400|403|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable"
                       r"|stuckcursor|emptypages|badutf8|badids|huge\d+|echotoken|movemidread|oddprops)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
@@ -706,6 +792,10 @@ def endpoint_kind(key):
         return "associations"
     if "/crm/v3/properties/" in key:
         return "properties"
+    if "/crm/v3/pipelines/" in key:
+        return "pipelines"
+    if key.endswith("/crm/v3/owners"):
+        return "owners"
     return "list"
 
 
@@ -833,6 +923,18 @@ def hs_error(status, category, message, headers=None, **extra):
             "category": category}
     body.update(extra)
     return Resp(status, body, headers)
+
+
+def missing_scopes(key):
+    """403 as recorded: the scopes the call needs in errors[].context.requiredScopes."""
+    scopes = (["crm.objects.owners.read"] if endpoint_kind(key) == "owners"
+              else ["crm.objects.contacts.read", "crm.objects.deals.read"])
+    return hs_error(403, "MISSING_SCOPES",
+                    "This app hasn't been granted all required scopes to make this call. "
+                    "Read more about required scopes here: https://developers.hubspot.com/scopes.",
+                    errors=[{"message": "One or more of the following scopes are required.",
+                             "context": {"requiredScopes": scopes}}],
+                    links={"scopes": "https://developers.hubspot.com/scopes"})
 
 
 def validation(message):
@@ -1025,6 +1127,11 @@ class Handler(BaseHTTPRequestHandler):
                     status = resp.status
                     self.send(resp, op.search)
                     return
+                if kind == "403":
+                    resp = missing_scopes(op.key)
+                    status = resp.status
+                    self.send(resp, op.search)
+                    return
                 if kind in FAULT_ERRORS:
                     resp = hs_error(int(kind), *FAULT_ERRORS[kind])
                     status = resp.status
@@ -1089,12 +1196,12 @@ class Handler(BaseHTTPRequestHandler):
     def parse_prefix(self, path):
         segs = path.split("/")[1:]
         ctx = {"faults": [], "version": 1, "size": self.server.default_size, "run": None,
-               "assoc_page": None}
+               "assoc_page": None, "pipelines": self.server.opts.pipelines}
         used = []
         while segs and segs[0].startswith("_"):
             name = segs[0]
             if len(segs) < 2 or name not in ("_fault", "_version", "_size", "_run",
-                                                   "_assocpage"):
+                                                   "_assocpage", "_pipelines"):
                 return hs_error(404, "OBJECT_NOT_FOUND", f"mock: unknown path prefix segment '{name}'")
             value = unquote(segs[1])
             used += segs[:2]
@@ -1111,6 +1218,10 @@ class Handler(BaseHTTPRequestHandler):
                     if len(size) != 3 or min(size) < 0 or max(size) > 1000000:
                         raise ValueError("size must be CONTACTSxDEALSxCALLS")
                     ctx["size"] = size
+                elif name == "_pipelines":
+                    ctx["pipelines"] = int(value)
+                    if ctx["pipelines"] not in (1, 2):
+                        raise ValueError("pipelines must be 1 or 2")
                 elif name == "_assocpage":
                     ctx["assoc_page"] = int(value)
                     if ctx["assoc_page"] < 1:
@@ -1175,7 +1286,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def route(self, method, ctx, body):
         rest, srv = ctx["rest"], self.server
-        ds = lambda: srv.cache.get(ctx["size"], ctx["version"])
+        ds = lambda: srv.cache.get(ctx["size"], ctx["version"], ctx["pipelines"])
         m = re.fullmatch(r"/crm/v3/objects/([^/]+)(/search)?/?", rest)
         if m:
             ot = TYPE_ALIASES.get(m.group(1))
@@ -1199,8 +1310,50 @@ class Handler(BaseHTTPRequestHandler):
             return Op(f"POST /crm/v4/associations/{fr}/{to}/batch/read", fr,
                       run=lambda: self.assoc_batch(fr, to, m.group(1), m.group(2), body, ds,
                                                    ctx["assoc_page"] or V4_ASSOC_PAGE))
+        m = re.fullmatch(r"/crm/v3/pipelines/([^/]+)/?", rest)
+        if m and method == "GET":
+            ot = TYPE_ALIASES.get(m.group(1))
+            return Op(f"GET /crm/v3/pipelines/{ot or m.group(1)}", ot,
+                      run=lambda: self.pipelines(ot, m.group(1), ctx["pipelines"]))
+        if re.fullmatch(r"/crm/v3/owners/?", rest) and method == "GET":
+            return self.prep_owners(ctx)
         return Op("other", None,
                   run=lambda: hs_error(404, "OBJECT_NOT_FOUND", f"No route for {method} {rest}"))
+
+    def pipelines(self, ot, raw_type, n):
+        if ot != "deals":
+            return validation(f"Unable to infer object type from: {raw_type}")
+        return Resp(200, {"results": PIPELINES[:n]})
+
+    def prep_owners(self, ctx):
+        """GET /crm/v3/owners: limit (at most 500), after (opaque), archived."""
+        key = "GET /crm/v3/owners"
+        q = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        try:
+            limit = int(q.get("limit", "100"))
+        except ValueError:
+            return Op(key, None, run=lambda: validation(f"Invalid limit: {q['limit']!r}"))
+        if limit < 1 or limit > 500:
+            return Op(key, None, run=lambda: validation(f"limit must be between 1 and 500 (got {limit})"))
+        archived = q.get("archived", "false").lower()
+        if archived not in ("true", "false"):
+            return Op(key, None, run=lambda: validation(f"Invalid archived value: {archived!r}"))
+        sent = q.get("after")
+        after = read_cursor(sent) if sent is not None else None
+        if sent is not None and (after is None or not after.isdigit()):
+            return Op(key, None, run=lambda: validation(f"Invalid paging cursor: {sent!r}"))
+        owners = [o for o in self.server.owners if o["archived"] == (archived == "true")]
+        start = int(after) if after else 0
+
+        def run():
+            out = {"results": owners[start:start + limit]}
+            if start + limit < len(owners):
+                nxt = opaque_cursor(str(start + limit))
+                query = urlencode([(k, v) for k, v in q.items() if k != "after"])
+                out["paging"] = {"next": {"after": nxt, "link": f"{self.server.base_url}{ctx['prefix']}"
+                                                             f"/crm/v3/owners?{query}&after={nxt}"}}
+            return Resp(200, out)
+        return Op(key, None, page=start // limit + 1, run=run)
 
     def prop_names(self, ot, requested):
         extra = self.server.opts.extra_properties if ot == "contacts" else 0
@@ -1539,6 +1692,7 @@ class MockServer(ThreadingHTTPServer):
         self.search_cache = collections.OrderedDict()
         self.request_log_lock = threading.Lock()
         self.request_log = open(opts.request_log, "a", encoding="utf-8") if opts.request_log else None
+        self.owners = [gen_owner(k) for k in range(max(OWNERS_ASSIGNED, opts.owners))]
         self.kinds = {ot: {p[0]: p[2] for p in PROPS[ot]} for ot in TYPES}
         self.prop_sets = {ot: set(self.kinds[ot]) for ot in TYPES}
         self.property_defs = {ot: [self.prop_def(ot, *p) for p in PROPS[ot]] for ot in TYPES}
@@ -1603,6 +1757,10 @@ def main():
     ap.add_argument("--latency-ms", type=int, default=0, help="sleep before every API response")
     ap.add_argument("--rate-limit", type=int, default=0, help="requests per rolling 10 s (0: none)")
     ap.add_argument("--search-rate-limit", type=int, default=0, help="search requests per second")
+    ap.add_argument("--owners", type=int, default=OWNERS_ASSIGNED,
+                    help=f"owners in GET /crm/v3/owners (at least {OWNERS_ASSIGNED})")
+    ap.add_argument("--pipelines", type=int, default=1, choices=(1, 2),
+                    help="deal pipelines: 2 adds a custom one holding every fourth deal")
     ap.add_argument("--token", default="pat-na1-test-token")
     ap.add_argument("--quiet", action="store_true", help="no per-request log")
     ap.add_argument("--request-log", metavar="FILE",

@@ -199,6 +199,7 @@ SELECT pg_temp.reset_contacts();
 SELECT pg_temp.set_cursor('2023-01-01');
 SET hubspot_sync.api_url = 'http://127.0.0.1:18769';
 SET hubspot_sync.search_page_size = 10;
+-- Each keyset page reads its boundary time's records again: they count once.
 SELECT mode, status, pages, records, inserted FROM hubspot_sync('contacts');
 -- Each waited as told (Retry-After), not the backoff alone: that would
 -- meet the same full second again and again.

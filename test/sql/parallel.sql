@@ -39,7 +39,8 @@ SELECT contacts, with_associations > 0 AS has_associations, archived FROM refere
 SELECT pg_temp.reset_contacts();
 SET hubspot_sync.parallel_full_sync = on;
 SET hubspot_sync.api_url = 'http://127.0.0.1:18765/_size/1500x40x30/_fault/slow20';
-SELECT mode, status, inserted, records - inserted <= 200 AS few_read_twice
+-- The records both sides wrote where they met count once in records.
+SELECT mode, status, inserted, records
 FROM hubspot_sync('contacts', full => true);
 SELECT pg_temp.contacts_digest() = (SELECT digest FROM reference) AS same_content;
 SELECT count(*) FILTER (WHERE raw_json ? 'associations') AS with_associations FROM hubspot_contacts_raw;

@@ -20,10 +20,17 @@ tables="hubspot_contacts_raw hubspot_deals_raw hubspot_calls_raw hubspot_sync_st
 fail() { echo "test upgrade from $from                 ... FAILED: $*"; exit 1; }
 sql() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 
-# The columns a table has in the old version's database, for copying and comparing.
+# The columns a table has in the old version's database, for copying and
+# comparing: read before the update (which adds some) by read_old_columns.
+declare -A old_columns
+read_old_columns() {
+    for t in $tables; do
+        old_columns[$t]=$(sql "$old" -c "SELECT string_agg(quote_ident(attname), ',' ORDER BY attnum) FROM pg_attribute
+                                         WHERE attrelid = 'public.$t'::regclass AND attnum > 0 AND NOT attisdropped")
+    done
+}
 columns() {
-    sql "$old" -c "SELECT string_agg(quote_ident(attname), ',' ORDER BY attnum) FROM pg_attribute
-                   WHERE attrelid = 'public.$1'::regclass AND attnum > 0 AND NOT attisdropped"
+    echo "${old_columns[$1]}"
 }
 # One checksum over every table's rows, in the old version's columns.
 checksum() {
@@ -47,6 +54,7 @@ upgrade_from() {
         fail "the $current library synced into a $from schema"
     grep -q "ALTER EXTENSION hubspot_sync UPDATE" <<<"$refused" || fail "unexpected refusal: $refused"
 
+    read_old_columns
     # What the suite synced, copied into the old version's tables (seeded rows replaced).
     for t in $tables; do
         cols=$(columns "$t")
@@ -64,6 +72,20 @@ upgrade_from() {
 
     after=$(checksum)
     [ "$before" = "$after" ] || fail "rows changed by the update: $(diff <(echo "$before") <(echo "$after"))"
+
+    # Typed columns added since fill from the raw_json every row kept.
+    backfill=$(sql "$old" -c "SELECT
+        (SELECT count(*) FILTER (WHERE hubspot_owner_id IS DISTINCT FROM raw_json->'properties'->>'hubspot_owner_id')
+                || '/' || count(hubspot_owner_id) FROM public.hubspot_contacts_raw) || ' ' ||
+        (SELECT count(*) FILTER (WHERE pipeline IS DISTINCT FROM raw_json->'properties'->>'pipeline'
+                                    OR hubspot_owner_id IS DISTINCT FROM raw_json->'properties'->>'hubspot_owner_id')
+                || '/' || count(pipeline) FROM public.hubspot_deals_raw) || ' ' ||
+        (SELECT count(*) FILTER (WHERE call_status IS DISTINCT FROM raw_json->'properties'->>'hs_call_status'
+                                    OR call_disposition IS DISTINCT FROM raw_json->'properties'->>'hs_call_disposition'
+                                    OR hubspot_owner_id IS DISTINCT FROM raw_json->'properties'->>'hubspot_owner_id')
+                || '/' || count(call_status) FROM public.hubspot_calls_raw)")
+    grep -qE '^0/[1-9][0-9]* 0/[1-9][0-9]* 0/[1-9][0-9]*$' <<<"$backfill" ||
+        fail "typed columns not filled from raw_json (differing/filled per table): $backfill"
 
     # The updated schema is the fresh one.
     fresh_schema=$(sql "$fresh" -f describe.sql) || fail "could not describe $fresh"
