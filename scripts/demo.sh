@@ -3,7 +3,7 @@
 # cluster, sync HubSpot into it and print a few rows.
 #
 # Without HUBSPOT_TOKEN the data comes from the bundled mock HubSpot on
-# 127.0.0.1 (29,000 contacts, 1,000 deals, 200 calls: the design's portal).
+# 127.0.0.1 (29,000 contacts, 1,000 deals in two pipelines, 200 calls: the design's portal).
 # With HUBSPOT_TOKEN=pat-… it syncs your real portal (HUBSPOT_API_URL to
 # override https://api.hubapi.com).
 set -euo pipefail
@@ -16,7 +16,7 @@ make install >/dev/null
 
 if [ -z "${HUBSPOT_TOKEN:-}" ]; then
     port=18766
-    start_mock "$port" --contacts "${DEMO_CONTACTS:-29000}" --deals "${DEMO_DEALS:-1000}" --calls "${DEMO_CALLS:-200}" \
+    start_mock "$port" --contacts "${DEMO_CONTACTS:-29000}" --deals "${DEMO_DEALS:-1000}" --calls "${DEMO_CALLS:-200}" --pipelines 2 \
         --token pat-na1-demo-token
     api_url="http://127.0.0.1:$port"
     token=pat-na1-demo-token
