@@ -66,6 +66,7 @@ typedef struct HubspotPage
 	char	   *next_after;		/* paging.next.after, NULL on the last page */
 	Jsonb	   *extra;			/* further property requests' results, or NULL */
 	int64		total;			/* search: matches in all, else -1 */
+	Jsonb	   *errors;			/* a batch answer's per-id "errors", or NULL */
 } HubspotPage;
 
 /* Longest escaped property list put in one URL (HubSpot: 414 past ~8,000). */
@@ -111,6 +112,8 @@ extern void hubspot_search_modified_at(HubspotClient *client, const HubspotObjec
 									   int limit, HubspotPage *page);
 extern Jsonb *hubspot_property_definitions(HubspotClient *client,
 										   const HubspotObjectType *type);
+extern Jsonb *hubspot_association_types(HubspotClient *client, const char *from_type,
+										const char *to_type);
 extern char *hubspot_jsonb_string(JsonbContainer *container, const char *key);
 extern JsonbContainer *hubspot_jsonb_object(JsonbContainer *container, const char *key);
 
