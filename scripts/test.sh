@@ -14,11 +14,16 @@ make install >/dev/null
 # one with 600 extra contact properties and 250 owners, one that enforces a 12-requests
 # per 10 seconds budget with 429s, one that allows 2 searches a second, one
 # with 6,000 extra contact properties (19 requests a list page).
-start_mock 18765 --contacts 120 --deals 40 --calls 30
-start_mock 18767 --contacts 120 --deals 40 --calls 30 --extra-properties 600 --owners 250
-start_mock 18768 --contacts 120 --deals 40 --calls 30 --rate-limit 12
-start_mock 18769 --contacts 120 --deals 40 --calls 30 --search-rate-limit 2
-start_mock 18770 --contacts 120 --deals 40 --calls 30 --extra-properties 6000
+# Every request they get is logged, for the contract test (the last test
+# in run-in-cluster.sh checks each one against HubSpot's OpenAPI specs).
+export HUBSPOT_REQUEST_LOG="$PWD/test/requests.log"
+rm -f "$HUBSPOT_REQUEST_LOG"
+log=(--request-log "$HUBSPOT_REQUEST_LOG")
+start_mock 18765 --contacts 120 --deals 40 --calls 30 "${log[@]}"
+start_mock 18767 --contacts 120 --deals 40 --calls 30 --extra-properties 600 --owners 250 "${log[@]}"
+start_mock 18768 --contacts 120 --deals 40 --calls 30 --rate-limit 12 "${log[@]}"
+start_mock 18769 --contacts 120 --deals 40 --calls 30 --search-rate-limit 2 "${log[@]}"
+start_mock 18770 --contacts 120 --deals 40 --calls 30 --extra-properties 6000 "${log[@]}"
 
 status=0
 pg_virtualenv -v 15 \

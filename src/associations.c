@@ -1,14 +1,29 @@
 /*-------------------------------------------------------------------------
  * associations.c
- *	  Whole association lists from HubSpot's v4 batch endpoint.
+ *	  Whole association lists from HubSpot's v4 batch endpoint, in the v3
+ *	  list's shape.
  *
  *	  HubSpot pages a record's association list when it is long: inside a
  *	  list answer (associations.calls.paging.next) and per record in a v4
  *	  batch read (results[].paging.next.after, continued by asking again
  *	  with {"id", "after"}).  A sync that kept only the first page would
  *	  store a record with some of its deals or calls silently missing, so
- *	  every page is read here, and the lists are put in the list's shape
- *	  for the upsert ($4 of hubspot_upsert_sql).
+ *	  every page is read here.
+ *
+ *	  One shape, whichever path wrote a record: the v3 list's, {"deals":
+ *	  {"results": [{"id": "…", "type": "contact_to_deal"}, …]}}, an id once
+ *	  per association type it has.  A v4 answer gives one entry per target
+ *	  with its associationTypes ({category, typeId, label}); each becomes an
+ *	  entry named as v3 names that typeId, which only GET /crm/v3/
+ *	  associations/{from}/{to}/types says (a label is not the v3 name), read
+ *	  once a sync.
+ *
+ *	  A v4 batch read that fails for some ids answers 207 with them in
+ *	  "errors"; "no associations" comes back there too (subCategory
+ *	  crm.associations.NO_ASSOCIATIONS_FOUND).  Any other id not in
+ *	  "results" is asked for again, up to hubspot_sync.max_retries times,
+ *	  and then fails the read: a record is never written without lists
+ *	  HubSpot did not give.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -16,16 +31,27 @@
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
+#include "utils/memutils.h"
 
 #include "associations.h"
 
+#define NO_ASSOCIATIONS_FOUND "crm.associations.NO_ASSOCIATIONS_FOUND"
+
+/* An associated type's v4 typeId -> v3 name, as HubSpot lists them. */
+typedef struct AssociationTypes
+{
+	char	   *kind;
+	Jsonb	   *names;			/* {"<typeId>": "<v3 name>", …} */
+} AssociationTypes;
+
 /*
- * From the v4 batch results read ($1: an array of {"kind", "type",
- * "results"}: the kind of object, the name of an unlabelled association,
- * one answer's results) to what the upsert takes: an object from record id
- * to {"deals": {"results": [{"id": "…", "type": "contact_to_deal"}]}, …},
- * the list's shape (a labelled association's type is its label).  A
+ * From the v4 batch results read ($1: an array of {"kind", "types",
+ * "results"}: the kind of object, its typeId -> v3 name map, one answer's
+ * results) to what the upsert takes: an object from record id to {"deals":
+ * {"results": [{"id": "…", "type": "contact_to_deal"}]}, …}, the list's
+ * shape, an entry per (target, association type) in HubSpot's order.  A
  * record's later pages come in later elements: they are appended in order.
+ * Every typeId is in its map (associations_finish checks).
  */
 static const char *const associations_by_id_sql =
 "WITH links AS (\n"
@@ -33,13 +59,12 @@ static const char *const associations_by_id_sql =
 "         f OPERATOR(pg_catalog.->) 'from' OPERATOR(pg_catalog.->>) 'id' AS from_id,\n"
 "         pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(\n"
 "           'id', t OPERATOR(pg_catalog.->>) 'toObjectId',\n"
-"           'type', COALESCE(ty OPERATOR(pg_catalog.->>) 'label', a OPERATOR(pg_catalog.->>) 'type'))\n"
+"           'type', a OPERATOR(pg_catalog.->) 'types' OPERATOR(pg_catalog.->>) (ty OPERATOR(pg_catalog.->>) 'typeId'))\n"
 "           ORDER BY an, fn, tn, tyn) AS results\n"
 "  FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY a(a, an),\n"
 "       pg_catalog.jsonb_array_elements(a OPERATOR(pg_catalog.->) 'results') WITH ORDINALITY f(f, fn),\n"
 "       pg_catalog.jsonb_array_elements(f OPERATOR(pg_catalog.->) 'to') WITH ORDINALITY t(t, tn),\n"
-"       pg_catalog.jsonb_array_elements(COALESCE(t OPERATOR(pg_catalog.->) 'associationTypes',\n"
-"         '[{}]'::pg_catalog.jsonb)) WITH ORDINALITY ty(ty, tyn)\n"
+"       pg_catalog.jsonb_array_elements(t OPERATOR(pg_catalog.->) 'associationTypes') WITH ORDINALITY ty(ty, tyn)\n"
 "  GROUP BY 1, 2\n"
 "), by_record AS (\n"
 "  SELECT from_id, pg_catalog.jsonb_object_agg(kind,\n"
@@ -49,96 +74,339 @@ static const char *const associations_by_id_sql =
 "SELECT COALESCE(pg_catalog.jsonb_object_agg(from_id, associations), '{}'::pg_catalog.jsonb)\n"
 "FROM by_record";
 
-/* "contacts", "deals" -> "contact_to_deal", as the list names them. */
-static char *
-association_type_name(const char *from, const char *to)
+/* The value under key in an object container, when it is an array; else NULL. */
+static JsonbContainer *
+array_at(JsonbContainer *container, const char *key)
 {
-	int			from_len = strlen(from);
-	int			to_len = strlen(to);
+	JsonbValue *v;
 
-	if (from_len > 1 && from[from_len - 1] == 's')
-		from_len--;
-	if (to_len > 1 && to[to_len - 1] == 's')
-		to_len--;
-	return psprintf("%.*s_to_%.*s", from_len, from, to_len, to);
+	if (container == NULL || !JsonContainerIsObject(container))
+		return NULL;
+	v = getKeyJsonValueFromContainer(container, key, strlen(key), NULL);
+	if (v == NULL || v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		return NULL;
+	return v->val.binary.data;
 }
 
-/* The i-th element of an array, when it is an object; else NULL. */
+/* The i-th element of an array container, when it is an object; else NULL. */
 static JsonbContainer *
-object_element(Jsonb *array, int i)
+object_at(JsonbContainer *array, int i)
 {
-	JsonbValue *v = getIthJsonbValueFromContainer(&array->root, i);
+	JsonbValue *v = array ? getIthJsonbValueFromContainer(array, i) : NULL;
 
 	if (v == NULL || v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
 		return NULL;
 	return v->val.binary.data;
 }
 
-/* Add one answer's results to what was read, as associations_by_id takes. */
-static void
-add_results(SyncContext *cxt, const char *kind, Jsonb *results, StringInfo read)
+/* A string or number as text ("4" for 4), or NULL. */
+static char *
+scalar_text(JsonbValue *v)
 {
-	appendStringInfoChar(read, read->len == 0 ? '[' : ',');
-	appendStringInfoString(read, "{\"kind\":");
-	escape_json(read, kind);
-	appendStringInfoString(read, ",\"type\":");
-	escape_json(read, association_type_name(cxt->type->name, kind));
-	appendStringInfoString(read, ",\"results\":");
-	(void) JsonbToCString(read, &results->root, VARSIZE(results));
-	appendStringInfoChar(read, '}');
+	if (v == NULL)
+		return NULL;
+	if (v->type == jbvString)
+		return pnstrdup(v->val.string.val, v->val.string.len);
+	if (v->type == jbvNumeric)
+		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	return NULL;
+}
+
+static bool
+list_has_string(List *list, const char *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, list)
+		if (strcmp(lfirst(lc), s) == 0)
+			return true;
+	return false;
 }
 
 /*
- * Add a v4 batch answer for kind to what was read, and read the rest of
- * every record's list that the answer cut short.
+ * Read kind's association types from HubSpot into the sync's list (in
+ * memory that lasts the sync: a worker syncs one type, then exits).
+ */
+static AssociationTypes *
+read_association_types(SyncContext *cxt, const char *kind)
+{
+	Jsonb	   *results = hubspot_association_types(&cxt->client, cxt->type->name, kind);
+	StringInfoData names;
+	MemoryContext oldcxt;
+	AssociationTypes *types = NULL;
+	ListCell   *lc;
+
+	initStringInfo(&names);
+	appendStringInfoChar(&names, '{');
+	for (int i = 0; i < JsonContainerSize(&results->root); i++)
+	{
+		JsonbContainer *definition = object_at(&results->root, i);
+		char	   *id = definition ?
+			scalar_text(getKeyJsonValueFromContainer(definition, "id", 2, NULL)) : NULL;
+		char	   *name = hubspot_jsonb_string(definition, "name");
+
+		if (id == NULL || name == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_HUBSPOT_BAD_RESPONSE),
+					 errmsg("HubSpot returned a malformed response"),
+					 errdetail("GET /crm/v3/associations/%s/%s/types answered a type without an \"id\" and a \"name\".",
+							   cxt->type->name, kind)));
+		if (names.len > 1)
+			appendStringInfoChar(&names, ',');
+		escape_json(&names, id);
+		appendStringInfoChar(&names, ':');
+		escape_json(&names, name);
+	}
+	appendStringInfoChar(&names, '}');
+
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	foreach(lc, cxt->association_types)
+		if (strcmp(((AssociationTypes *) lfirst(lc))->kind, kind) == 0)
+			types = lfirst(lc);
+	if (types == NULL)
+	{
+		types = palloc0(sizeof(AssociationTypes));
+		types->kind = pstrdup(kind);
+		cxt->association_types = lappend(cxt->association_types, types);
+	}
+	else
+		pfree(types->names);
+	types->names = DatumGetJsonbPCopy(DirectFunctionCall1(jsonb_in, CStringGetDatum(names.data)));
+	MemoryContextSwitchTo(oldcxt);
+	pfree(names.data);
+	return types;
+}
+
+/*
+ * The first typeId of results that kind's types do not name (or "" for a
+ * target without associationTypes, which HubSpot always gives), else NULL.
+ */
+static char *
+unnamed_type(JsonbContainer *results, AssociationTypes *types)
+{
+	for (int i = 0; i < JsonContainerSize(results); i++)
+	{
+		JsonbContainer *to = array_at(object_at(results, i), "to");
+
+		for (int j = 0; to && j < JsonContainerSize(to); j++)
+		{
+			JsonbContainer *kinds = array_at(object_at(to, j), "associationTypes");
+
+			if (kinds == NULL || JsonContainerSize(kinds) == 0)
+				return "";
+			for (int k = 0; k < JsonContainerSize(kinds); k++)
+			{
+				JsonbContainer *kind = object_at(kinds, k);
+				char	   *id = kind ?
+					scalar_text(getKeyJsonValueFromContainer(kind, "typeId", 6, NULL)) : NULL;
+
+				if (id == NULL)
+					return "";
+				if (types == NULL ||
+					getKeyJsonValueFromContainer(&types->names->root, id, strlen(id), NULL) == NULL)
+					return id;
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
+ * kind's association types, naming every typeId of results: read once a
+ * sync, and again when a label was added since.
+ */
+static AssociationTypes *
+association_types_for(SyncContext *cxt, const char *kind, JsonbContainer *results,
+					  const char *path)
+{
+	AssociationTypes *types = NULL;
+	ListCell   *lc;
+	char	   *missing;
+
+	foreach(lc, cxt->association_types)
+		if (strcmp(((AssociationTypes *) lfirst(lc))->kind, kind) == 0)
+			types = lfirst(lc);
+	if (types == NULL || unnamed_type(results, types) != NULL)
+		types = read_association_types(cxt, kind);
+	missing = unnamed_type(results, types);
+	if (missing != NULL && missing[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_HUBSPOT_BAD_RESPONSE),
+				 errmsg("HubSpot returned a malformed response"),
+				 errdetail("POST %s answered a target without associationTypes and their typeId.", path)));
+	if (missing != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_HUBSPOT_BAD_RESPONSE),
+				 errmsg("HubSpot's association type %s is not among the %s to %s types",
+						missing, cxt->type->name, kind),
+				 errdetail("POST %s answered typeId %s, which GET /crm/v3/associations/%s/%s/types does not list.",
+						   path, missing, cxt->type->name, kind)));
+	return types;
+}
+
+/* Add one answer's results to what was read, as associations_by_id takes. */
+static void
+add_results(StringInfo into, const char *kind, AssociationTypes *types, Jsonb *results)
+{
+	appendStringInfoChar(into, into->len == 0 ? '[' : ',');
+	appendStringInfoString(into, "{\"kind\":");
+	escape_json(into, kind);
+	appendStringInfoString(into, ",\"types\":");
+	(void) JsonbToCString(into, &types->names->root, VARSIZE(types->names));
+	appendStringInfoString(into, ",\"results\":");
+	(void) JsonbToCString(into, &results->root, VARSIZE(results));
+	appendStringInfoChar(into, '}');
+}
+
+/* Ask for the kind associations of ids (each from its after, if afters). */
+AssociationRead *
+associations_start(SyncContext *cxt, const char *kind, List *ids, List *afters)
+{
+	AssociationRead *read = palloc0(sizeof(AssociationRead));
+
+	read->kind = kind;
+	read->ids = ids;
+	read->afters = afters;
+	read->request = hubspot_association_batch_start(&cxt->client, cxt->type->name, kind,
+													ids, afters);
+	return read;
+}
+
+bool
+associations_ready(AssociationRead *read)
+{
+	return read->request == NULL || hubspot_page_ready(read->request);
+}
+
+void
+associations_cancel(AssociationRead *read)
+{
+	if (read->request != NULL)
+		hubspot_page_cancel(read->request);
+	read->request = NULL;
+}
+
+/*
+ * Wait for a read, add its answer to into (as associations_by_id takes),
+ * and read on until every id's list is whole: the rest of each list the
+ * answer cut short, and again the ids the answer failed to read.
  */
 void
-associations_add_answer(SyncContext *cxt, const char *kind, HubspotPage *answer,
-						StringInfo read)
+associations_finish(SyncContext *cxt, AssociationRead *read, StringInfo into)
 {
-	Jsonb	   *results = answer->results;
-	List	   *asked_ids = NIL;
-	List	   *asked_afters = NIL;
+	char	   *path = psprintf("/crm/v4/associations/%s/%s/batch/read", cxt->type->name, read->kind);
+	int			retries = 0;
 
-	for (;;)
+	while (read->request != NULL)
 	{
+		HubspotPage answer;
+		List	   *done = NIL;		/* ids read, or with none to read */
 		List	   *ids = NIL;
 		List	   *afters = NIL;
-		HubspotPage next;
+		char	   *first_error = NULL;
+		int			unread = 0;
+		ListCell   *asked_id;
 
-		add_results(cxt, kind, results, read);
-		for (int i = 0; i < JsonContainerSize(&results->root); i++)
+		hubspot_page_finish(read->request, &answer);
+		read->request = NULL;
+		add_results(into, read->kind,
+					association_types_for(cxt, read->kind, &answer.results->root, path),
+					answer.results);
+
+		for (int i = 0; i < answer.nresults; i++)
 		{
-			JsonbContainer *result = object_element(results, i);
+			JsonbContainer *result = object_at(&answer.results->root, i);
 			JsonbContainer *next = hubspot_jsonb_object(hubspot_jsonb_object(result, "paging"), "next");
+			char	   *id = hubspot_jsonb_string(hubspot_jsonb_object(result, "from"), "id");
 			char	   *after = hubspot_jsonb_string(next, "after");
-			char	   *id;
-			ListCell   *asked_id;
-			ListCell   *asked_after;
 
-			if (after == NULL ||
-				(id = hubspot_jsonb_string(hubspot_jsonb_object(result, "from"), "id")) == NULL)
+			if (id == NULL)
+				continue;
+			done = lappend(done, id);
+			if (after == NULL)
 				continue;
 			/* A cursor that does not move would ask forever. */
-			forboth(asked_id, asked_ids, asked_after, asked_afters)
-				if (strcmp(lfirst(asked_id), id) == 0 && strcmp(lfirst(asked_after), after) == 0)
+			foreach(asked_id, read->ids)
+			{
+				const char *asked_after = read->afters ?
+					list_nth(read->afters, foreach_current_index(asked_id)) : NULL;
+
+				if (strcmp(lfirst(asked_id), id) == 0 && asked_after != NULL &&
+					strcmp(asked_after, after) == 0)
 					ereport(ERROR,
 							(errcode(ERRCODE_HUBSPOT_PAGING_LOOP),
 							 errmsg("HubSpot's association paging did not advance"),
 							 errdetail("The %s associations of %s record %s came back with the cursor asked for (\"%s\").",
-									   kind, cxt->type->name, id, after)));
+									   read->kind, cxt->type->name, id, after)));
+			}
 			ids = lappend(ids, id);
 			afters = lappend(afters, after);
 		}
+
+		/* "None" is an answer; any other error leaves its ids unread. */
+		for (int i = 0; answer.errors && i < JsonContainerSize(&answer.errors->root); i++)
+		{
+			JsonbContainer *error = object_at(&answer.errors->root, i);
+			char	   *sub = hubspot_jsonb_string(error, "subCategory");
+			JsonbContainer *from = array_at(hubspot_jsonb_object(error, "context"), "fromObjectId");
+
+			if (sub == NULL || strcmp(sub, NO_ASSOCIATIONS_FOUND) != 0)
+			{
+				if (first_error == NULL)
+				{
+					char	   *message = hubspot_jsonb_string(error, "message");
+					char	   *category = hubspot_jsonb_string(error, "category");
+
+					first_error = psprintf("%s (category %s)", message ? message : "no message",
+										   category ? category : "none");
+				}
+				continue;
+			}
+			for (int j = 0; from && j < JsonContainerSize(from); j++)
+			{
+				char	   *id = scalar_text(getIthJsonbValueFromContainer(from, j));
+
+				if (id != NULL)
+					done = lappend(done, id);
+			}
+		}
+
+		/* Every id asked for and not answered for: again, from where it was. */
+		foreach(asked_id, read->ids)
+		{
+			if (list_has_string(done, lfirst(asked_id)))
+				continue;
+			unread++;
+			ids = lappend(ids, lfirst(asked_id));
+			afters = lappend(afters, read->afters ?
+							 list_nth(read->afters, foreach_current_index(asked_id)) : NULL);
+		}
+		if (unread > 0)
+		{
+			if (retries >= cxt->client.settings->max_retries)
+				ereport(ERROR,
+						(errcode(ERRCODE_HUBSPOT_HTTP_ERROR),
+						 errmsg_plural("HubSpot could not read the %s associations of %d record of %s",
+									   "HubSpot could not read the %s associations of %d records of %s",
+									   unread, read->kind, unread, cxt->type->name),
+						 errdetail("POST %s left them out of \"results\" after %d attempt(s); the first error: %s.",
+								   path, retries + 1, first_error ? first_error : "none given"),
+						 errhint("No record is written without its associations; the next sync reads them again.")));
+			retries++;
+			cxt->client.retries++;
+			ereport(LOG,
+					(errmsg("POST %s left %d of %d id(s) unread, asking again (retry %d of %d)",
+							path, unread, list_length(read->ids), retries,
+							cxt->client.settings->max_retries),
+					 errdetail("The first error: %s.", first_error ? first_error : "none given")));
+		}
 		if (ids == NIL)
 			break;
-		/* At most one continuation per id asked for: never past a batch. */
-		hubspot_page_finish(hubspot_association_batch_start(&cxt->client, cxt->type->name, kind,
-															ids, afters),
-							&next);
-		results = next.results;
-		asked_ids = ids;
-		asked_afters = afters;
+		/* At most one input per id asked for: never past a batch. */
+		read->ids = ids;
+		read->afters = afters;
+		read->request = hubspot_association_batch_start(&cxt->client, cxt->type->name,
+														read->kind, ids, afters);
 	}
 }
 
@@ -152,11 +420,9 @@ associations_read_cut_short(SyncContext *cxt, HubspotPage *page)
 {
 	char	   *kinds;
 	char	   *save = NULL;
-	List	   *kinds_asked = NIL;
-	List	   *requests = NIL;
-	ListCell   *kind;
-	ListCell   *request;
-	StringInfo	read;
+	List	   *reads = NIL;
+	ListCell   *lc;
+	StringInfo	into;
 
 	if (cxt->type->associations == NULL)
 		return NULL;
@@ -168,7 +434,7 @@ associations_read_cut_short(SyncContext *cxt, HubspotPage *page)
 
 		for (int i = 0; i < page->nresults; i++)
 		{
-			JsonbContainer *record = object_element(page->results, i);
+			JsonbContainer *record = object_at(&page->results->root, i);
 			JsonbContainer *list = hubspot_jsonb_object(hubspot_jsonb_object(record, "associations"), k);
 			char	   *id;
 
@@ -181,24 +447,15 @@ associations_read_cut_short(SyncContext *cxt, HubspotPage *page)
 			continue;
 		/* A list page holds at most 100 records, a batch read 1,000. */
 		Assert(list_length(ids) <= HUBSPOT_MAX_ASSOCIATION_BATCH);
-		kinds_asked = lappend(kinds_asked, k);
-		requests = lappend(requests,
-						   hubspot_association_batch_start(&cxt->client, cxt->type->name, k,
-														   ids, NIL));
+		reads = lappend(reads, associations_start(cxt, k, ids, NIL));
 	}
-	if (requests == NIL)
+	if (reads == NIL)
 		return NULL;
 
-	read = makeStringInfo();
-	forboth(kind, kinds_asked, request, requests)
-	{
-		HubspotPage answer;
-
-		hubspot_page_finish(lfirst(request), &answer);
-		lfirst(request) = NULL;
-		associations_add_answer(cxt, lfirst(kind), &answer, read);
-	}
-	return read;
+	into = makeStringInfo();
+	foreach(lc, reads)
+		associations_finish(cxt, lfirst(lc), into);
+	return into;
 }
 
 /*

@@ -653,6 +653,7 @@ read_results(Jsonb *response, const char *method, const char *path, HubspotPage 
 	JsonbValue *results;
 	JsonbContainer *next;
 	JsonbValue *total;
+	JsonbValue *errors;
 
 	results = JsonContainerIsObject(&response->root) ?
 		getKeyJsonValueFromContainer(&response->root, "results", 7, NULL) : NULL;
@@ -670,6 +671,14 @@ read_results(Jsonb *response, const char *method, const char *path, HubspotPage 
 	if (total != NULL && total->type == jbvNumeric)
 		page->total = DatumGetInt64(DirectFunctionCall1(numeric_int8,
 														NumericGetDatum(total->val.numeric)));
+
+	/* A batch read's partial failure (HTTP 207): the ids it could not read. */
+	page->errors = NULL;
+	errors = getKeyJsonValueFromContainer(&response->root, "errors", 6, NULL);
+	if (errors != NULL && errors->type == jbvBinary &&
+		JsonContainerIsArray(errors->val.binary.data) &&
+		JsonContainerSize(errors->val.binary.data) > 0)
+		page->errors = JsonbValueToJsonb(errors);
 
 	page->next_after = NULL;
 	next = hubspot_jsonb_object(hubspot_jsonb_object(&response->root, "paging"), "next");
@@ -985,6 +994,20 @@ hubspot_association_batch_start(HubspotClient *client, const char *from_type,
 	appendStringInfoString(&body, "]}");
 	add_request(pending, hubspot_request_start(client, "POST", path, NULL, body.data));
 	return pending;
+}
+
+/*
+ * GET /crm/v3/associations/{from}/{to}/types: the "results" array, each
+ * {"id", "name"}: a v4 association typeId and the name v3 lists give it.
+ */
+Jsonb *
+hubspot_association_types(HubspotClient *client, const char *from_type, const char *to_type)
+{
+	char	   *path = psprintf("/crm/v3/associations/%s/%s/types", from_type, to_type);
+	HubspotPage page;
+
+	read_results(hubspot_request_json(client, "GET", path, NULL, NULL), "GET", path, &page);
+	return page.results;
 }
 
 /* GET /crm/v3/properties/{type}: the "results" array of definitions. */

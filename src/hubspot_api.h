@@ -66,6 +66,7 @@ typedef struct HubspotPage
 	char	   *next_after;		/* paging.next.after, NULL on the last page */
 	Jsonb	   *extra;			/* further property requests' results, or NULL */
 	int64		total;			/* search: matches in all, else -1 */
+	Jsonb	   *errors;			/* a batch answer's per-id "errors", or NULL */
 } HubspotPage;
 
 /* Longest escaped property list put in one URL (HubSpot: 414 past ~8,000). */
@@ -117,6 +118,8 @@ extern Jsonb *hubspot_property_definitions(HubspotClient *client,
 extern Jsonb *hubspot_pipelines(HubspotClient *client, const char *object_type);
 extern void hubspot_owners_page(HubspotClient *client, bool archived, const char *after,
 								HubspotPage *page);
+extern Jsonb *hubspot_association_types(HubspotClient *client, const char *from_type,
+										const char *to_type);
 extern char *hubspot_jsonb_string(JsonbContainer *container, const char *key);
 extern JsonbContainer *hubspot_jsonb_object(JsonbContainer *container, const char *key);
 

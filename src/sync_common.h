@@ -29,6 +29,8 @@ typedef struct SyncContext
 								 * sync to mark the unseen gone */
 	TimestampTz page_max_updated;	/* of the last page written */
 	MemoryContext page_cxt;		/* reset after each page */
+	List	   *association_types;	/* v4 typeId -> v3 name, per associated
+									 * type, read once a sync (associations.c) */
 } SyncContext;
 
 /* The ids of a page's records, in the order HubSpot returned them. */

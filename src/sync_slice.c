@@ -33,8 +33,7 @@ typedef struct SliceBatch
 	MemoryContext cxt;			/* everything of the batch; gone once written */
 	List	   *pages;			/* HubspotPage *, highest ids first */
 	List	   *ids;			/* char *, of every page */
-	List	   *association_kinds;	/* char *, one per request below */
-	List	   *association_requests;	/* HubspotPendingPage * */
+	List	   *association_reads;	/* AssociationRead *, not yet read */
 	Jsonb	   *associations;	/* by record id; NULL until read */
 } SliceBatch;
 
@@ -97,11 +96,8 @@ start_associations(Slice *slice, SliceBatch *batch)
 															   start + HUBSPOT_MAX_ASSOCIATION_BATCH));
 
 			chunk = list_delete_first_n(chunk, start);
-			batch->association_kinds = lappend(batch->association_kinds, kind);
-			batch->association_requests =
-				lappend(batch->association_requests,
-						hubspot_association_batch_start(&cxt->client, cxt->type->name, kind,
-														chunk, NIL));
+			batch->association_reads = lappend(batch->association_reads,
+											   associations_start(cxt, kind, chunk, NIL));
 		}
 	}
 	MemoryContextSwitchTo(oldcxt);
@@ -118,20 +114,13 @@ finish_associations(Slice *slice, SliceBatch *batch)
 	SyncContext *cxt = slice->cxt;
 	MemoryContext oldcxt = MemoryContextSwitchTo(batch->cxt);
 	StringInfoData read;
-	ListCell   *kind;
-	ListCell   *request;
+	ListCell   *lc;
 	Jsonb	   *by_id;
 
 	initStringInfo(&read);
-	forboth(kind, batch->association_kinds, request, batch->association_requests)
-	{
-		HubspotPage answer;
-
-		hubspot_page_finish(lfirst(request), &answer);
-		lfirst(request) = NULL;
-		associations_add_answer(cxt, lfirst(kind), &answer, &read);
-	}
-	batch->association_requests = NIL;
+	foreach(lc, batch->association_reads)
+		associations_finish(cxt, lfirst(lc), &read);
+	batch->association_reads = NIL;
 
 	sync_begin_transaction(psprintf("hubspot_sync: reading %s associations", cxt->type->name));
 	by_id = associations_by_id(&read);
@@ -208,8 +197,8 @@ has_work_ready(Slice *slice)
 	batch = linitial(slice->to_write);
 	if (batch->associations != NULL)
 		return true;
-	foreach(lc, batch->association_requests)
-		if (!hubspot_page_ready(lfirst(lc)))
+	foreach(lc, batch->association_reads)
+		if (!associations_ready(lfirst(lc)))
 			return false;
 	return true;
 }
@@ -397,11 +386,10 @@ cancel_slice(Slice *slice)
 	foreach(lc, slice->to_write)
 	{
 		SliceBatch *batch = lfirst(lc);
-		ListCell   *request;
+		ListCell   *read;
 
-		foreach(request, batch->association_requests)
-			if (lfirst(request) != NULL)
-				hubspot_page_cancel(lfirst(request));
+		foreach(read, batch->association_reads)
+			associations_cancel(lfirst(read));
 	}
 }
 

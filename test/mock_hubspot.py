@@ -1,9 +1,23 @@
 #!/usr/bin/env python3
 """Mock of the HubSpot CRM API for the hubspot_sync tests.
 
-Faithful to /work/shared/hubspot-api.md: string-encoded property values,
-cursor paging on list endpoints, offset paging (capped at 10,000) on search,
-HubSpot error bodies and rate-limit headers.  Standard library only.
+Faithful to /work/shared/hubspot-api.md and, where they say more, to the
+recorded answers in ../shared/hubspot-fixtures: string-encoded property
+values, cursor paging on list endpoints, offset paging (capped at 10,000) on
+search, ids above 2^31, datetimes with milliseconds and, when those are
+zero, without (as HubSpot's Java prints them), a "url" on every record,
+property definitions with their real types (string, number, datetime, date,
+enumeration, bool) and options, HubSpot's error bodies (429s with
+errorType/policyName and no category; 403 MISSING_SCOPES naming
+requiredScopes), X-HubSpot-RateLimit-* headers (Daily, Interval, Max,
+Secondly, with their Remaining) on every answer.  Associations as HubSpot
+gives them: v3 lists name an id once per association type (unlabelled
+contact_to_deal, and decision_maker / budget_holder for labelled pairs); v4
+batch reads give one entry per target with all its associationTypes
+(HUBSPOT_DEFINED, label null; USER_DEFINED, labelled) and toObjectId a JSON
+number, and answer 207 with a NO_ASSOCIATIONS_FOUND error for an id with
+none; GET /crm/v3/associations/{from}/{to}/types pairs v4 typeIds with v3
+names.  Standard library only.
 
 Tests switch behaviour per run through the base URL only: before /crm/... the
 path may carry segment pairs, in any order:
@@ -48,7 +62,11 @@ path may carry segment pairs, in any order:
                    paging over the same query skips the record that slides
                    into its place)
                    oddprops (properties: one more definition, odd_flags,
-                   whose "hidden" is "sometimes" and "calculated" the number 1).
+                   whose "hidden" is "sometimes" and "calculated" the number 1)
+                   assocerrors (associations: HTTP 207, every second id of
+                   the batch unread, in "errors" with category
+                   INTERNAL_ERROR and context.fromObjectId, not in
+                   "results").
                    *count is counted per whole prefix string; a KIND marked
                    "lists:" or "lists, search:" fires, and counts, there only.
                    @page (1-based) matches list pages (from the cursor) and search
@@ -127,11 +145,38 @@ DEFAULT_PROPS = {
 # record in v4 batch reads (each with its own paging.next.after).
 LIST_ASSOC_PAGE = 100
 V4_ASSOC_PAGE = 500
-# (from, to) -> (v3 association type name, v4 HUBSPOT_DEFINED typeId)
-ASSOC_TYPES = {("contacts", "deals"): ("contact_to_deal", 4),
-               ("deals", "contacts"): ("deal_to_contact", 3),
-               ("contacts", "calls"): ("contact_to_call", 193),
-               ("calls", "contacts"): ("call_to_contact", 194)}
+# The portal's association definitions, (from, to) -> [(v3 name, v4
+# category, v4 typeId, v4 label)]: the unlabelled HUBSPOT_DEFINED type
+# first, then the USER_DEFINED labels (HubSpot has labels between
+# contacts and deals, none with calls).  GET /crm/v3/associations/{from}/
+# {to}/types lists (typeId, v3 name): the only place HubSpot pairs the two.
+ASSOC_DEFS = {
+    ("contacts", "deals"): [("contact_to_deal", "HUBSPOT_DEFINED", 4, None),
+                            ("decision_maker", "USER_DEFINED", 37, "Decision maker"),
+                            ("budget_holder", "USER_DEFINED", 39, "Budget holder")],
+    ("deals", "contacts"): [("deal_to_contact", "HUBSPOT_DEFINED", 3, None),
+                            ("decision_maker", "USER_DEFINED", 38, "Decision maker"),
+                            ("budget_holder", "USER_DEFINED", 40, "Budget holder")],
+    ("contacts", "calls"): [("contact_to_call", "HUBSPOT_DEFINED", 193, None)],
+    ("calls", "contacts"): [("call_to_contact", "HUBSPOT_DEFINED", 194, None)],
+}
+# Records' pages in HubSpot's app, as the "url" of every record says.
+PORTAL_ID = 146987325
+OBJECT_TYPE_IDS = {"contacts": "0-1", "deals": "0-3", "calls": "0-48"}
+OAUTH_SCOPES = {"contacts": "crm.objects.contacts.read", "deals": "crm.objects.deals.read",
+                "calls": "crm.objects.contacts.read"}
+
+
+def assoc_defs(ot, kind, rec_id, other_id):
+    """The association types between two records, in ASSOC_DEFS order: the
+    unlabelled one always; for about 2 pairs in 7 of contacts and deals one
+    or two labels too (the same for both directions, from the pair's ids)."""
+    defs = ASSOC_DEFS[(ot, kind)]
+    if len(defs) == 1:
+        return defs
+    contact, deal = (rec_id, other_id) if ot == "contacts" else (other_id, rec_id)
+    h = (int(contact) * 31 + int(deal)) % 7
+    return defs[:1] + (defs[1:2] if h == 0 else defs[1:3] if h == 1 else [])
 
 LIFECYCLE = ["lead", "marketingqualifiedlead", "opportunity", "customer"]
 LEAD_STATUS = ["NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED",
@@ -185,6 +230,7 @@ PROPS = {
         ("payment_method", "Payment method", "enumeration", "select", "dealinformation", PAYMENT_METHOD),
         ("hs_merged_object_ids", "Merged Deal IDs", "enumeration", "checkbox", "dealinformation", None),
         ("hubspot_owner_id", "Deal owner", "enumeration", "select", "dealinformation", None),
+        ("contract_start_date", "Contract start date", "date", "date", "dealinformation", None),
     ],
     "calls": [
         ("hs_call_direction", "Call direction", "enumeration", "select", "engagement",
@@ -290,8 +336,10 @@ COMPANY_LINE = "+33 1 23 45 67 89"
 
 
 def iso(ms):
+    """HubSpot's datetimes, as Java's Instant prints them: milliseconds
+    only when not zero ("2026-12-31T00:00:00Z", "2024-03-01T12:34:56.789Z")."""
     dt = datetime.fromtimestamp(ms // 1000, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % (ms % 1000)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + (".%03dZ" % (ms % 1000) if ms % 1000 else "Z")
 
 
 def parse_ms(value):
@@ -457,6 +505,8 @@ def gen_deal(i, n, live):
         "payment_status": rng.choice(PAYMENT_STATUS + [None]) if stage == "closedwon" else None,
         "number_of_installments__months": rng.choice(["1", "3", "6", "12"]),
         "payment_method": rng.choice(PAYMENT_METHOD + [None]),
+        # A date property (type "date"): a day alone, as HubSpot gives them.
+        "contract_start_date": iso(close_ms)[:10] if stage == "closedwon" else None,
     }
     fixed = {3: ("number_of_installments__months", "abc"), 4: ("closedate", ""),
              5: ("number_of_installments__months", "3.0"), 6: ("amount", "not-a-number")}
@@ -651,7 +701,7 @@ class DataCache:
 
 FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties|pipelines|owners)\.)?"
                       r"(500|502|503|504|400|403|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable"
-                      r"|stuckcursor|emptypages|badutf8|badids|huge\d+|echotoken|movemidread|oddprops)"
+                      r"|stuckcursor|emptypages|badutf8|badids|huge\d+|echotoken|movemidread|oddprops|assocerrors)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
 FAULT_ERRORS = {
     "500": ("INTERNAL_ERROR", "Internal error, reference: an unexpected error occurred. Please retry."),
@@ -665,7 +715,8 @@ FAULT_ERRORS = {
 # Faults that only make sense on some endpoints: elsewhere they neither
 # match nor use up their *count.
 FAULT_ENDPOINTS = {"stuckcursor": ("list",), "emptypages": ("list",),
-                   "badutf8": ("list", "search"), "badids": ("list", "search")}
+                   "badutf8": ("list", "search"), "badids": ("list", "search"),
+                   "assocerrors": ("associations",)}
 # Faults whose @page means "this page and every later one".
 FAULT_FROM_PAGE = ("stuckcursor", "emptypages")
 # An emptypages cursor: the prefix, a serial that makes each one new, and
@@ -790,6 +841,8 @@ def endpoint_kind(key):
         return "search"
     if "/crm/v4/associations/" in key:
         return "associations"
+    if "/crm/v3/associations/" in key:
+        return "types"
     if "/crm/v3/properties/" in key:
         return "properties"
     if "/crm/v3/pipelines/" in key:
@@ -835,10 +888,16 @@ class RateLimiter:
                  "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
                  "X-HubSpot-RateLimit-Daily": str(self.daily),
                  "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, self.daily - self.daily_used))}
+            # Every answer says the per-second figures too (recorded: Max
+            # 110, Secondly 11); a search's are the search endpoint's.
             if search and self.search_per_s:
-                h["X-HubSpot-RateLimit-Secondly"] = str(self.search_per_s)
-                h["X-HubSpot-RateLimit-Secondly-Remaining"] = str(
-                    max(0, self.search_per_s - len(self.search_window)))
+                secondly, used = self.search_per_s, len(self.search_window)
+            else:
+                now = time.monotonic()
+                secondly = max(1, self.max // 10)
+                used = sum(1 for t in self.window if t > now - 1)
+            h["X-HubSpot-RateLimit-Secondly"] = str(secondly)
+            h["X-HubSpot-RateLimit-Secondly-Remaining"] = str(max(0, secondly - used))
             return h
 
     def acquire(self, search):
@@ -951,12 +1010,50 @@ def rate_limit_error(policy, retry_after):
     return Resp(429, body, headers)
 
 
+def batch_error(category, message, from_id, fr, to, **extra):
+    """One id's error in a v4 batch answer, as HubSpot words it."""
+    err = {"status": "error", "category": category}
+    err.update(extra)
+    err.update({"message": message, "context": {
+        "fromObjectId": [from_id], "fromObjectType": [SINGULAR.get(fr, fr)],
+        "toObjectType": [SINGULAR.get(to, to)]}})
+    return err
+
+
+def batch_answer(results, errors, started):
+    """A v4 batch answer: 207 (Multi-Status) when some ids are in errors."""
+    body = {"status": "COMPLETE", "results": results}
+    if errors:
+        body["numErrors"] = len(errors)
+        body["errors"] = errors
+    body.update({"startedAt": started, "completedAt": iso(int(time.time() * 1000))})
+    return Resp(207 if errors else 200, body)
+
+
+def assocerrors(resp, body, fr, to):
+    """The assocerrors fault: every second id asked for is not read, and
+    comes back in errors (an internal error, not "no associations")."""
+    try:
+        asked = [str(x["id"]) for x in json.loads(body)["inputs"]]
+    except (ValueError, KeyError, TypeError):
+        return resp
+    failed = set(asked[1::2])
+    results = [r for r in resp.body.get("results", []) if r["from"]["id"] not in failed]
+    errors = [e for e in resp.body.get("errors", [])
+              if e["context"]["fromObjectId"][0] not in failed]
+    errors += [batch_error("INTERNAL_ERROR", "An internal error occurred while reading the "
+                           "associations. Please retry.", i, fr, to) for i in asked[1::2]]
+    return batch_answer(results, errors, resp.body.get("startedAt"))
+
+
 class Op:
     """A routed API request: stats key, object type for faults, page number, action;
-    for a list, the cursor it carried and how to link to a page from a cursor."""
-    def __init__(self, key, objtype=None, page=None, run=None, search=False, after=None, link=None):
+    for a list, the cursor it carried and how to link to a page from a cursor;
+    for an association read, the type associated."""
+    def __init__(self, key, objtype=None, page=None, run=None, search=False, after=None, link=None,
+                 to=None):
         self.key, self.objtype, self.page, self.run, self.search = key, objtype, page, run, search
-        self.after, self.link = after, link
+        self.after, self.link, self.to = after, link, to
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -1093,7 +1190,7 @@ class Handler(BaseHTTPRequestHandler):
                 status = "gone"
                 self.close_connection = True
                 return
-            auth = self.check_auth()
+            auth = self.check_auth(op.objtype)
             if auth:
                 status = auth.status
                 self.send(auth, op.search)
@@ -1149,7 +1246,7 @@ class Handler(BaseHTTPRequestHandler):
                 import traceback
                 traceback.print_exc()
                 resp = hs_error(500, "INTERNAL_ERROR", f"mock internal error: {type(e).__name__}")
-            if fault and resp.status == 200 and isinstance(resp.body, dict):
+            if fault and resp.status in (200, 207) and isinstance(resp.body, dict):
                 if fault["kind"] == "badrecord" and isinstance(resp.body.get("results"), list):
                     resp.body["results"] += [42, {"properties": {"email": "no-id@example.com"},
                                                   "createdAt": iso(T_START), "updatedAt": iso(T_START),
@@ -1167,6 +1264,8 @@ class Handler(BaseHTTPRequestHandler):
                         "name": "odd_flags", "label": "Odd flags", "type": "string",
                         "fieldType": "text", "groupName": "contactinformation",
                         "description": "", "hidden": "sometimes", "calculated": 1})
+                elif fault["kind"] == "assocerrors":
+                    resp = assocerrors(resp, body, op.objtype, op.to)
                 elif fault["kind"] == "shuffled" and isinstance(resp.body.get("results"), list):
                     resp.body["results"].reverse()
                 elif fault["kind"] == "stuckcursor" and op.link:
@@ -1234,7 +1333,7 @@ class Handler(BaseHTTPRequestHandler):
         ctx["rest"] = "/" + "/".join(segs)
         return ctx
 
-    def check_auth(self):
+    def check_auth(self, objtype=None):
         token = self.server.opts.token
         header = self.headers.get("Authorization") or ""
         parts = header.split(None, 1)
@@ -1244,7 +1343,9 @@ class Handler(BaseHTTPRequestHandler):
                             "This app hasn't been granted all required scopes to make this call. "
                             "Read more about required scopes here: https://developers.hubspot.com/scopes.",
                             errors=[{"message": "One or more of the following scopes are required.",
-                                     "context": {"requiredGranularScopes": ["crm.objects.contacts.read"]}}])
+                                     "context": {"requiredScopes": [
+                                         OAUTH_SCOPES.get(objtype, "crm.objects.contacts.read")]}}],
+                            links={"scopes": "https://developers.hubspot.com/scopes"})
         if presented != token:
             return hs_error(401, "INVALID_AUTHENTICATION",
                             "Authentication credentials not found. This API supports OAuth 2.0 "
@@ -1304,10 +1405,15 @@ class Handler(BaseHTTPRequestHandler):
             ot = TYPE_ALIASES.get(m.group(1))
             return Op(f"GET /crm/v3/properties/{ot or m.group(1)}", ot,
                       run=lambda: self.properties(ot, m.group(1)))
+        m = re.fullmatch(r"/crm/v3/associations/([^/]+)/([^/]+)/types/?", rest)
+        if m and method == "GET":
+            fr, to = TYPE_ALIASES.get(m.group(1)), TYPE_ALIASES.get(m.group(2))
+            return Op(f"GET /crm/v3/associations/{fr}/{to}/types", fr,
+                      run=lambda: self.assoc_types(fr, to, m.group(1), m.group(2)))
         m = re.fullmatch(r"/crm/v4/associations/([^/]+)/([^/]+)/batch/read/?", rest)
         if m and method == "POST":
             fr, to = TYPE_ALIASES.get(m.group(1)), TYPE_ALIASES.get(m.group(2))
-            return Op(f"POST /crm/v4/associations/{fr}/{to}/batch/read", fr,
+            return Op(f"POST /crm/v4/associations/{fr}/{to}/batch/read", fr, to=to,
                       run=lambda: self.assoc_batch(fr, to, m.group(1), m.group(2), body, ds,
                                                    ctx["assoc_page"] or V4_ASSOC_PAGE))
         m = re.fullmatch(r"/crm/v3/pipelines/([^/]+)/?", rest)
@@ -1381,13 +1487,15 @@ class Handler(BaseHTTPRequestHandler):
                "archived": rec["archived"]}
         if rec["archived"]:
             out["archivedAt"] = rec["archivedAt"]
+        out["url"] = f"https://app.hubspot.com/contacts/{PORTAL_ID}/record/{OBJECT_TYPE_IDS[ot]}/{rec['id']}"
         assocs = {}
         for a in assoc:
-            ids = rec["a"].get(a)
-            if ids:
-                tname = ASSOC_TYPES[(ot, a)][0]
-                assocs[a] = {"results": [{"id": i, "type": tname} for i in ids[:assoc_page]]}
-                if len(ids) > assoc_page:
+            # An id once per association type it has, as HubSpot's v3 lists.
+            entries = [{"id": i, "type": d[0]} for i in rec["a"].get(a, [])
+                       for d in assoc_defs(ot, a, rec["id"], i)]
+            if entries:
+                assocs[a] = {"results": entries[:assoc_page]}
+                if len(entries) > assoc_page:
                     link = (f"{self.server.base_url}/crm/v3/objects/{ot}/{rec['id']}/associations/{a}"
                             f"?after={assoc_page}")
                     assocs[a]["paging"] = {"next": {"after": str(assoc_page), "link": link}}
@@ -1425,7 +1533,7 @@ class Handler(BaseHTTPRequestHandler):
         for v in q.get("associations", []):
             for a in v.split(","):
                 a = TYPE_ALIASES.get(a.strip())
-                if a and (ot, a) in ASSOC_TYPES and a not in assoc:
+                if a and (ot, a) in ASSOC_DEFS and a not in assoc:
                     assoc.append(a)
 
         def link(cursor):
@@ -1482,21 +1590,35 @@ class Handler(BaseHTTPRequestHandler):
         if len(ids) > 1000:
             return validation(f"Too many inputs: {len(ids)} (at most 1000)")
         started = iso(int(time.time() * 1000))
-        td, results = ds()[fr], []
-        pair = ASSOC_TYPES.get((fr, to))
+        td, results, errors = ds()[fr], [], []
+        pair = (fr, to) in ASSOC_DEFS
         for i, after in zip(ids, afters):
             rec = td.by_id.get(i)
             linked = rec["a"].get(to, [])[after:] if rec and pair else []
             if linked:
+                # One entry per target, with every type it has; toObjectId
+                # a JSON number (the spec says string; HubSpot sends numbers).
                 result = {"from": {"id": i}, "to": [
                     {"toObjectId": int(t), "associationTypes": [
-                        {"category": "HUBSPOT_DEFINED", "typeId": pair[1], "label": None}]}
+                        {"category": d[1], "typeId": d[2], "label": d[3]}
+                        for d in assoc_defs(fr, to, i, t)]}
                     for t in linked[:assoc_page]]}
                 if len(linked) > assoc_page:
                     result["paging"] = {"next": {"after": str(after + assoc_page)}}
                 results.append(result)
-        return Resp(200, {"status": "COMPLETE", "results": results, "startedAt": started,
-                          "completedAt": iso(int(time.time() * 1000))})
+            else:
+                # HubSpot answers "none" as a per-id error (207), not [].
+                errors.append(batch_error(
+                    "OBJECT_NOT_FOUND", f"No {SINGULAR.get(to, to)} is associated with "
+                    f"{SINGULAR.get(fr, fr)} {i}.", i, fr, to,
+                    subCategory="crm.associations.NO_ASSOCIATIONS_FOUND"))
+        return batch_answer(results, errors, started)
+
+    def assoc_types(self, fr, to, raw_fr, raw_to):
+        if fr is None or to is None:
+            return validation(f"Unable to infer object type from: {raw_fr if fr is None else raw_to}")
+        return Resp(200, {"results": [{"id": str(d[2]), "name": d[0]}
+                                      for d in ASSOC_DEFS.get((fr, to), [])]})
 
     # --- search -------------------------------------------------------------
 
@@ -1721,11 +1843,25 @@ class MockServer(ThreadingHTTPServer):
 
     @staticmethod
     def prop_def(ot, name, label, ptype, field, group, options):
-        return {"name": name, "label": label, "type": ptype, "fieldType": field, "groupName": group,
-                "description": f"{label} of the {SINGULAR[ot]}.", "hidden": False,
-                "calculated": False, "hasUniqueValue": False,
-                "options": [{"label": o, "value": o, "displayOrder": n, "hidden": False}
-                            for n, o in enumerate(options or [])]}
+        """A definition with the fields real ones have (see the recorded
+        GET /crm/v3/properties/companies): options for enumerations and
+        booleans (labelled Yes/No), labels that are not the values."""
+        if ptype == "bool":
+            opts = [("Yes", "true"), ("No", "false")]
+        else:
+            opts = [(o.replace("_", " ").capitalize(), o) for o in options or []]
+        hubspot_defined = name.startswith("hs_") or name in DEFAULT_PROPS[ot]
+        return {"updatedAt": "2024-09-20T18:57:04.182Z", "createdAt": "2019-08-06T02:41:47.181Z",
+                "name": name, "label": label, "type": ptype, "fieldType": field,
+                "description": f"{label} of the {SINGULAR[ot]}.", "groupName": group,
+                "options": [{"label": lab, "value": val, "displayOrder": n, "hidden": False}
+                            for n, (lab, val) in enumerate(opts)],
+                "displayOrder": -1, "calculated": False, "externalOptions": False,
+                "hasUniqueValue": name == "hs_object_id", "hidden": False,
+                "hubspotDefined": hubspot_defined,
+                "modificationMetadata": {"archivable": True, "readOnlyDefinition": hubspot_defined,
+                                         "readOnlyValue": name in ("hs_object_id", MODIFIED_PROP[ot])},
+                "formField": field != "calculation_equation", "dataSensitivity": "non_sensitive"}
 
     def kind(self, ot, name):
         t = self.kinds[ot].get("hs_object_id" if name == "id" else name, "string")
