@@ -28,7 +28,7 @@ DATA = hubspot_sync--1.0.sql hubspot_sync--1.0--1.1.sql hubspot_sync--1.1.sql hu
 EXTRA_CLEAN = hubspot_sync--$(EXTVERSION).sql
 PGFILEDESC = "hubspot_sync - mirror HubSpot CRM objects into PostgreSQL"
 
-REGRESS = setup phone convert sync_contacts sync_deals sync_calls resync errors bad_answers security hostile_owner sync_all views incremental parallel associations metrics sessions schedule pipelines_owners
+REGRESS = setup phone convert sync_contacts sync_deals sync_calls resync errors bad_answers security hostile_owner sync_all views incremental parallel associations metrics metrics_pipelines metrics_phone sessions schedule pipelines_owners
 REGRESS_OPTS = --inputdir=test --outputdir=test --encoding=UTF8
 
 # -Werror only where asked (CI and scripts/test.sh pass WERROR=-Werror): a

@@ -88,3 +88,850 @@ CREATE INDEX hubspot_contacts_raw_owner_idx ON hubspot_contacts_raw (hubspot_own
 CREATE INDEX hubspot_deals_raw_owner_idx ON hubspot_deals_raw (hubspot_owner_id);
 CREATE INDEX hubspot_calls_raw_owner_idx ON hubspot_calls_raw (hubspot_owner_id);
 CREATE INDEX hubspot_deals_raw_pipeline_idx ON hubspot_deals_raw (pipeline, dealstage);
+
+-- 1.2 metrics (appended by the metrics work of issue 10): won and lost
+-- from the pipelines' stage metadata, per-owner and per-pipeline
+-- breakdowns, the default country calling code and connected calls.  The
+-- statements are those of sql/60_metrics.sql, so that an updated database
+-- equals a fresh one.
+
+-- An override may now also say open.
+ALTER TABLE hubspot_deal_stage_outcomes DROP CONSTRAINT hubspot_deal_stage_outcomes_outcome_check,
+	ADD CONSTRAINT hubspot_deal_stage_outcomes_outcome_check CHECK (outcome IN ('won', 'lost', 'open'));
+COMMENT ON TABLE hubspot_deal_stage_outcomes IS
+	'deal stages (internal ids, as in hubspot_deals_raw.dealstage) that count as won, lost or open whatever their pipeline''s metadata says';
+-- The covering indexes carry pipeline, owner and call outcome; the phone
+-- expression indexes gave way to the side tables of phone keys.
+DROP INDEX hubspot_contacts_raw_metrics_phone_idx, hubspot_calls_raw_contact_phone_idx,
+	hubspot_deals_raw_metrics_created_idx, hubspot_deals_raw_metrics_closed_idx, hubspot_calls_raw_metrics_idx,
+	hubspot_contact_metrics_createdate_idx;
+CREATE INDEX hubspot_deals_raw_metrics_created_idx ON hubspot_deals_raw (createdate)
+	INCLUDE (dealstage, amount, qualified_status, trial_status, pipeline) WHERE NOT archived;
+CREATE INDEX hubspot_deals_raw_metrics_closed_idx ON hubspot_deals_raw (closedate)
+	INCLUDE (dealstage, amount, createdate, payment_status, number_of_installments__months, pipeline, hubspot_owner_id)
+	WHERE NOT archived;
+CREATE INDEX hubspot_calls_raw_metrics_idx ON hubspot_calls_raw (call_timestamp)
+	INCLUDE (call_direction, call_duration, call_status, call_disposition, hubspot_owner_id) WHERE NOT archived;
+
+-- Deal stages.  Each stage of each deal pipeline (as the deals sync reads
+-- them) with its outcome: the override above if there is one, else its
+-- metadata (closed with probability 1 is won, closed with probability 0 is
+-- lost, anything else open).  A stage id may be in several pipelines, so a
+-- deal finds its stage by (pipeline, stage).  Overrides of stage ids no
+-- pipeline lists come last, with no pipeline: on a portal whose pipelines
+-- were never synced they still say closedwon is won.
+CREATE VIEW hubspot_deal_stages AS
+SELECT s.pipeline_id AS pipeline,
+	   p.label AS pipeline_label,
+	   p.display_order AS pipeline_display_order,
+	   s.stage_id AS dealstage,
+	   s.label AS stage_label,
+	   s.display_order,
+	   s.archived OR coalesce(p.archived, false) AS archived,
+	   s.is_closed,
+	   s.probability,
+	   coalesce(o.outcome,
+				CASE WHEN s.is_closed AND s.probability OPERATOR(pg_catalog.=) 1 THEN 'won'
+					 WHEN s.is_closed AND s.probability OPERATOR(pg_catalog.=) 0 THEN 'lost'
+					 ELSE 'open' END) AS outcome,
+	   o.outcome IS NOT NULL AS overridden
+FROM @extschema@.hubspot_pipeline_stages s
+LEFT JOIN @extschema@.hubspot_pipelines p ON p.object_type OPERATOR(pg_catalog.=) s.object_type
+										 AND p.pipeline_id OPERATOR(pg_catalog.=) s.pipeline_id
+LEFT JOIN @extschema@.hubspot_deal_stage_outcomes o ON o.dealstage OPERATOR(pg_catalog.=) s.stage_id
+WHERE s.object_type OPERATOR(pg_catalog.=) 'deals'
+UNION ALL
+SELECT NULL, NULL, NULL, o.dealstage, NULL, NULL, false, NULL, NULL, o.outcome, true
+FROM @extschema@.hubspot_deal_stage_outcomes o
+WHERE NOT EXISTS (SELECT FROM @extschema@.hubspot_pipeline_stages s
+				  WHERE s.object_type OPERATOR(pg_catalog.=) 'deals' AND s.stage_id OPERATOR(pg_catalog.=) o.dealstage);
+COMMENT ON VIEW hubspot_deal_stages IS
+	'each deal pipeline stage with its labels and outcome (won, lost, open): hubspot_deal_stage_outcomes if it lists the stage, else the stage''s metadata';
+-- The deals as every metric sees them: not archived, with their stage's
+-- labels and outcome.  A deal whose (pipeline, stage) no pipeline lists
+-- (pipelines not synced yet, a stage removed) takes the override of its
+-- stage id, else is open.
+CREATE VIEW hubspot_deals AS
+SELECT d.hubspot_id AS deal_id,
+	   d.pipeline,
+	   s.pipeline_label,
+	   d.dealstage,
+	   s.stage_label,
+	   coalesce(s.outcome, o.outcome, 'open') AS outcome,
+	   s.pipeline_display_order,
+	   s.display_order AS stage_display_order,
+	   d.amount,
+	   d.createdate,
+	   d.closedate,
+	   d.qualified_status,
+	   d.trial_status,
+	   d.payment_status,
+	   d.number_of_installments__months,
+	   d.hubspot_owner_id
+FROM @extschema@.hubspot_deals_raw d
+LEFT JOIN @extschema@.hubspot_deal_stages s ON s.pipeline OPERATOR(pg_catalog.=) d.pipeline
+										   AND s.dealstage OPERATOR(pg_catalog.=) d.dealstage
+LEFT JOIN @extschema@.hubspot_deal_stage_outcomes o ON o.dealstage OPERATOR(pg_catalog.=) d.dealstage
+WHERE NOT d.archived;
+COMMENT ON VIEW hubspot_deals IS
+	'the non-archived deals with their pipeline''s and stage''s labels and their outcome (won, lost, open), as the metrics count them';
+-- Calls and contacts.  Calls carry no association to contacts: the phone
+-- number is the link.  A call's number is the contact's side of it (the
+-- caller of an inbound call, the callee of any other), compared as
+-- hubspot_normalize_phone() gives it, with the portal's default country
+-- calling code for numbers written in national form.
+--
+-- The country code is a row of this table rather than a setting (GUC):
+-- the links are derived data, kept in side tables by triggers (below) that
+-- run in whichever session writes the synced tables, so every session and
+-- every sync worker must use the same value, a change must re-derive the
+-- links in the same transaction (a trigger on this table does), and
+-- pg_dump must keep it.  A setting could differ per session or role and
+-- change with no hook to rebuild.
+CREATE TABLE hubspot_metrics_settings (
+	singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	default_country_code text
+		CHECK (default_country_code OPERATOR(pg_catalog.~) '^[1-9][0-9]{0,2}$')
+);
+COMMENT ON TABLE hubspot_metrics_settings IS
+	'the portal''s settings the metrics depend on (one row, or none for the defaults); a change rebuilds the metrics side tables';
+COMMENT ON COLUMN hubspot_metrics_settings.default_country_code IS
+	'country calling code of phone numbers written in national form (06 12 34 56 78 with 33 is +33 6 12 34 56 78); NULL: such numbers match only themselves';
+-- Nothing is seeded, so the whole table is dumped.
+SELECT pg_catalog.pg_extension_config_dump('hubspot_metrics_settings', '');
+-- Set (or with NULL clear) the default country calling code: '33' or '+33'.
+CREATE FUNCTION hubspot_set_default_country_code(code text) RETURNS void
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	-- hubspot_normalize_phone() rejects a bad code with its own message.
+	PERFORM @extschema@.hubspot_normalize_phone('0', code) WHERE code IS NOT NULL;
+	INSERT INTO @extschema@.hubspot_metrics_settings AS s (singleton, default_country_code)
+	VALUES (true, pg_catalog.ltrim(code, '+'))
+	ON CONFLICT (singleton) DO UPDATE SET default_country_code = EXCLUDED.default_country_code
+	WHERE s.default_country_code IS DISTINCT FROM EXCLUDED.default_country_code;
+END
+$$;
+COMMENT ON FUNCTION hubspot_set_default_country_code(text) IS
+	'set the portal''s default country calling code for phone numbers (NULL: none), and rebuild the phone links';
+-- The key a phone number is linked by.  Inlined into its callers.
+CREATE FUNCTION hubspot_phone_key(phone text, default_country_code text) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$
+SELECT CASE WHEN $2 IS NULL THEN @extschema@.hubspot_normalize_phone($1)
+			ELSE @extschema@.hubspot_normalize_phone($1, $2) END
+$$;
+COMMENT ON FUNCTION hubspot_phone_key(text, text) IS
+	'hubspot_normalize_phone(phone, default_country_code), or hubspot_normalize_phone(phone) when the code is NULL';
+-- The contact's side of a call.  Directions are compared trimmed and
+-- case-insensitively (a dialler's "inbound" is INBOUND).  Inlined.
+CREATE FUNCTION hubspot_call_contact_number(call_direction text, call_from_number text, call_to_number text)
+	RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$
+SELECT CASE WHEN pg_catalog.upper(pg_catalog.btrim($1)) OPERATOR(pg_catalog.=) 'INBOUND' THEN $2 ELSE $3 END
+$$;
+COMMENT ON FUNCTION hubspot_call_contact_number(text, text, text) IS
+	'the contact''s number on a call: the caller (from) of an INBOUND call, the callee (to) of any other';
+-- Which call outcomes (hs_call_disposition ids) mean the contact was
+-- reached, as opposed to a mere attempt.  Seeded with HubSpot's default
+-- outcomes; a portal's own outcomes are other ids: add them.
+CREATE TABLE hubspot_call_dispositions (
+	disposition text PRIMARY KEY,
+	label text,
+	connected boolean NOT NULL
+);
+COMMENT ON TABLE hubspot_call_dispositions IS
+	'call outcomes (hubspot_calls_raw.call_disposition ids): whether a call with it connected; unlisted ids did not';
+INSERT INTO hubspot_call_dispositions VALUES
+	('f240bbac-87c9-4f6e-bf70-924b57d47db7', 'Connected', true),
+	('9d9162e7-6cf3-4944-bf63-4dff82258764', 'Busy', false),
+	('a4c4c377-d246-4b32-a13b-75a56a4cd0ff', 'Left live message', false),
+	('b2cf5968-551e-4856-9783-52b3da59a7d0', 'Left voicemail', false),
+	('73a0d17f-1163-4015-bdd5-ec830791da20', 'No answer', false),
+	('17b47fee-58de-441e-a44c-c6300d46f273', 'Wrong number', false);
+SELECT pg_catalog.pg_extension_config_dump('hubspot_call_dispositions',
+	'WHERE disposition NOT IN (''f240bbac-87c9-4f6e-bf70-924b57d47db7'', ''9d9162e7-6cf3-4944-bf63-4dff82258764'','
+	' ''a4c4c377-d246-4b32-a13b-75a56a4cd0ff'', ''b2cf5968-551e-4856-9783-52b3da59a7d0'','
+	' ''73a0d17f-1163-4015-bdd5-ec830791da20'', ''17b47fee-58de-441e-a44c-c6300d46f273'')');
+-- A call connected if its outcome says so and its status does not say it
+-- never went through (BUSY, NO_ANSWER, FAILED, CANCELED...): COMPLETED, or
+-- no status at all (calls logged by hand or by some diallers).  Takes the
+-- outcome's hubspot_call_dispositions.connected.  Inlined.
+CREATE FUNCTION hubspot_call_connected(call_status text, disposition_connected boolean) RETURNS boolean
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$
+SELECT coalesce($2, false)
+	   AND coalesce(pg_catalog.upper(pg_catalog.btrim($1)), '') OPERATOR(pg_catalog.=) ANY (ARRAY['COMPLETED', ''])
+$$;
+COMMENT ON FUNCTION hubspot_call_connected(text, boolean) IS
+	'whether a call with this hs_call_status and an outcome with this hubspot_call_dispositions.connected connected';
+-- The side tables: each contact's first connected call, and the phone keys.
+ALTER TABLE hubspot_contact_metrics ADD COLUMN first_connected_at timestamptz;
+COMMENT ON COLUMN hubspot_contact_metrics.first_call_at IS
+	'the first non-archived call linked to the contact (hubspot_calls_with_contacts) at or after its createdate';
+COMMENT ON COLUMN hubspot_contact_metrics.first_connected_at IS
+	'the first such call that connected (hubspot_call_connected)';
+CREATE INDEX hubspot_contact_metrics_createdate_idx ON hubspot_contact_metrics (createdate)
+	INCLUDE (vsl_watched, sales_script_version, deals, first_call_at, contact_id, first_connected_at);
+CREATE TABLE hubspot_contact_numbers (
+	contact_id text PRIMARY KEY,
+	number text NOT NULL,
+	createdate timestamptz
+);
+COMMENT ON TABLE hubspot_contact_numbers IS
+	'derived, kept by triggers: the phone key (hubspot_phone_key with the default country code) of each non-archived contact that has one';
+-- The contact a number links to is the first of its rows in this order.
+CREATE INDEX hubspot_contact_numbers_number_idx ON hubspot_contact_numbers (number, createdate, contact_id);
+CREATE TABLE hubspot_call_numbers (
+	call_id text PRIMARY KEY,
+	number text NOT NULL,
+	call_timestamp timestamptz,
+	connected boolean NOT NULL
+);
+COMMENT ON TABLE hubspot_call_numbers IS
+	'derived, kept by triggers: the phone key of the contact''s side of each non-archived call that has one, and whether the call connected';
+CREATE INDEX hubspot_call_numbers_number_idx ON hubspot_call_numbers (number, call_timestamp) INCLUDE (connected);
+-- Each call with the contact its number links to.
+CREATE OR REPLACE VIEW hubspot_calls_with_contacts AS
+SELECT c.hubspot_id AS call_id,
+	   c.call_timestamp,
+	   c.call_direction,
+	   c.call_duration,
+	   c.call_to_number,
+	   c.call_from_number,
+	   k.hubspot_id AS contact_id,
+	   k.email AS contact_email,
+	   k.firstname AS contact_firstname,
+	   k.lastname AS contact_lastname,
+	   c.call_status,
+	   c.call_disposition,
+	   @extschema@.hubspot_call_connected(c.call_status, d.connected) AS connected,
+	   c.hubspot_owner_id
+FROM @extschema@.hubspot_calls_raw c
+LEFT JOIN @extschema@.hubspot_call_dispositions d ON d.disposition OPERATOR(pg_catalog.=) c.call_disposition
+LEFT JOIN @extschema@.hubspot_call_numbers n ON n.call_id OPERATOR(pg_catalog.=) c.hubspot_id
+LEFT JOIN LATERAL (
+	SELECT o.contact_id
+	FROM @extschema@.hubspot_contact_numbers o
+	WHERE o.number OPERATOR(pg_catalog.=) n.number
+	ORDER BY o.createdate, o.contact_id
+	LIMIT 1) o ON true
+LEFT JOIN @extschema@.hubspot_contacts_raw k ON k.hubspot_id OPERATOR(pg_catalog.=) o.contact_id
+WHERE NOT c.archived;
+COMMENT ON VIEW hubspot_calls_with_contacts IS
+	'each call with the contact whose phone number it dialled or came from (the oldest, if several share it)';
+CREATE OR REPLACE FUNCTION hubspot_metrics_refresh_contacts(ids text[]) RETURNS void
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF ids IS NULL OR cardinality(ids) = 0 THEN
+		RETURN;
+	END IF;
+	PERFORM pg_advisory_xact_lock(7395261804113);
+	DELETE FROM @extschema@.hubspot_contact_metrics m USING unnest(ids) i(id) WHERE m.contact_id = i.id;
+	INSERT INTO @extschema@.hubspot_contact_metrics (contact_id, createdate, vsl_watched, sales_script_version, deals,
+													 first_call_at, first_connected_at)
+	SELECT s.hubspot_id, s.createdate, s.vsl_watched, s.sales_script_version, s.deals, f.first_call_at, f.first_connected_at
+	FROM (SELECT c.hubspot_id, c.createdate, c.vsl_watched, c.sales_script_version, n.number,
+				 (SELECT count(*) FROM @extschema@.hubspot_deal_contacts dc
+				   WHERE dc.contact_id = c.hubspot_id)::integer AS deals
+		  FROM (SELECT DISTINCT i.id FROM unnest(ids) i(id)) i
+		  JOIN @extschema@.hubspot_contacts_raw c ON c.hubspot_id = i.id
+		  LEFT JOIN @extschema@.hubspot_contact_numbers n ON n.contact_id = c.hubspot_id
+		  WHERE NOT c.archived AND c.createdate IS NOT NULL) s
+	-- The number's calls, if the number links to this contact.
+	CROSS JOIN LATERAL (
+		SELECT min(l.call_timestamp) AS first_call_at,
+			   min(l.call_timestamp) FILTER (WHERE l.connected) AS first_connected_at
+		FROM @extschema@.hubspot_call_numbers l
+		WHERE l.number = s.number AND l.call_timestamp >= s.createdate
+		  AND s.hubspot_id = (SELECT o.contact_id FROM @extschema@.hubspot_contact_numbers o
+							  WHERE o.number = s.number ORDER BY o.createdate, o.contact_id LIMIT 1)) f
+	WHERE s.deals > 0 OR f.first_call_at IS NOT NULL;
+END
+$$;
+-- Recompute every side table from scratch, set-based (CREATE EXTENSION,
+-- a change of hubspot_metrics_settings or hubspot_call_dispositions, or
+-- after loading the synced tables with triggers disabled).
+CREATE OR REPLACE FUNCTION hubspot_metrics_rebuild() RETURNS void
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	cc text;
+BEGIN
+	PERFORM pg_advisory_xact_lock(7395261804113);
+	cc := (SELECT s.default_country_code FROM @extschema@.hubspot_metrics_settings s);
+	DELETE FROM @extschema@.hubspot_contact_metrics;
+	DELETE FROM @extschema@.hubspot_deal_contacts;
+	DELETE FROM @extschema@.hubspot_contact_numbers;
+	DELETE FROM @extschema@.hubspot_call_numbers;
+	INSERT INTO @extschema@.hubspot_deal_contacts (deal_id, contact_id)
+	SELECT d.hubspot_id, a.id
+	FROM @extschema@.hubspot_deals_raw d, @extschema@.hubspot_deal_contact_ids(d.raw_json) a(id)
+	WHERE NOT d.archived;
+	INSERT INTO @extschema@.hubspot_contact_numbers (contact_id, number, createdate)
+	SELECT c.hubspot_id, k.number, c.createdate
+	FROM @extschema@.hubspot_contacts_raw c, LATERAL (SELECT @extschema@.hubspot_phone_key(c.phone, cc)) k(number)
+	WHERE NOT c.archived AND k.number IS NOT NULL;
+	INSERT INTO @extschema@.hubspot_call_numbers (call_id, number, call_timestamp, connected)
+	SELECT l.hubspot_id, k.number, l.call_timestamp, @extschema@.hubspot_call_connected(l.call_status, d.connected)
+	FROM @extschema@.hubspot_calls_raw l
+	LEFT JOIN @extschema@.hubspot_call_dispositions d ON d.disposition = l.call_disposition,
+	LATERAL (SELECT @extschema@.hubspot_phone_key(@extschema@.hubspot_call_contact_number(
+					l.call_direction, l.call_from_number, l.call_to_number), cc)) k(number)
+	WHERE NOT l.archived AND k.number IS NOT NULL;
+	INSERT INTO @extschema@.hubspot_contact_metrics (contact_id, createdate, vsl_watched, sales_script_version, deals,
+													 first_call_at, first_connected_at)
+	SELECT c.hubspot_id, c.createdate, c.vsl_watched, c.sales_script_version, coalesce(n.deals, 0),
+		   f.first_call_at, f.first_connected_at
+	FROM @extschema@.hubspot_contacts_raw c
+	LEFT JOIN (SELECT dc.contact_id, count(*)::integer AS deals
+			   FROM @extschema@.hubspot_deal_contacts dc GROUP BY dc.contact_id) n ON n.contact_id = c.hubspot_id
+	LEFT JOIN (SELECT o.contact_id, min(l.call_timestamp) AS first_call_at,
+					  min(l.call_timestamp) FILTER (WHERE l.connected) AS first_connected_at
+			   FROM (SELECT DISTINCT ON (k.number) k.number, k.contact_id, k.createdate
+					 FROM @extschema@.hubspot_contact_numbers k
+					 ORDER BY k.number, k.createdate, k.contact_id) o
+			   JOIN @extschema@.hubspot_call_numbers l ON l.number = o.number AND l.call_timestamp >= o.createdate
+			   GROUP BY o.contact_id) f ON f.contact_id = c.hubspot_id
+	WHERE NOT c.archived AND c.createdate IS NOT NULL
+	  AND (n.deals IS NOT NULL OR f.first_call_at IS NOT NULL);
+END
+$$;
+COMMENT ON FUNCTION hubspot_metrics_rebuild() IS
+	'recompute the metrics side tables (deal contacts, phone keys, contact metrics) from the synced tables';
+CREATE OR REPLACE FUNCTION hubspot_contacts_raw_metrics_trigger() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	ids text[];
+	numbers text[];
+	cc text;
+BEGIN
+	IF TG_RELID <> '@extschema@.hubspot_contacts_raw'::regclass THEN
+		RAISE EXCEPTION 'hubspot_contacts_raw_metrics_trigger() fired for table %', TG_RELID::regclass
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'It keeps the metrics side tables current for @extschema@.hubspot_contacts_raw only.';
+	END IF;
+	PERFORM pg_advisory_xact_lock(7395261804113);
+	IF TG_OP = 'TRUNCATE' THEN
+		DELETE FROM @extschema@.hubspot_contact_metrics;
+		DELETE FROM @extschema@.hubspot_contact_numbers;
+		RETURN NULL;
+	ELSIF TG_OP = 'INSERT' THEN
+		ids := ARRAY(SELECT n.hubspot_id FROM new_table n WHERE NOT n.archived);
+	ELSIF TG_OP = 'DELETE' THEN
+		ids := ARRAY(SELECT o.hubspot_id FROM old_table o);
+	ELSE
+		ids := ARRAY(SELECT DISTINCT x
+					 FROM old_table o FULL JOIN new_table n ON n.hubspot_id = o.hubspot_id,
+						  LATERAL (VALUES (o.hubspot_id), (n.hubspot_id)) v(x)
+					 WHERE x IS NOT NULL
+					   AND (o.archived, o.createdate, o.phone, o.vsl_watched, o.sales_script_version)
+						   IS DISTINCT FROM (n.archived, n.createdate, n.phone, n.vsl_watched, n.sales_script_version));
+	END IF;
+	IF cardinality(ids) = 0 THEN
+		RETURN NULL;
+	END IF;
+	cc := (SELECT s.default_country_code FROM @extschema@.hubspot_metrics_settings s);
+	WITH d AS (DELETE FROM @extschema@.hubspot_contact_numbers k USING unnest(ids) x(id) WHERE k.contact_id = x.id
+			   RETURNING k.number),
+		 i AS (INSERT INTO @extschema@.hubspot_contact_numbers (contact_id, number, createdate)
+			   SELECT c.hubspot_id, k.number, c.createdate
+			   FROM unnest(ids) x(id)
+			   JOIN @extschema@.hubspot_contacts_raw c ON c.hubspot_id = x.id,
+					LATERAL (SELECT @extschema@.hubspot_phone_key(c.phone, cc)) k(number)
+			   WHERE NOT c.archived AND k.number IS NOT NULL
+			   RETURNING number)
+	SELECT ARRAY(SELECT d.number FROM d UNION SELECT i.number FROM i) INTO numbers;
+	PERFORM @extschema@.hubspot_metrics_refresh_contacts(
+		ids || ARRAY(SELECT k.contact_id FROM @extschema@.hubspot_contact_numbers k WHERE k.number = ANY (numbers)));
+	RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION hubspot_calls_raw_metrics_trigger() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	ids text[];
+	numbers text[];
+	cc text;
+BEGIN
+	IF TG_RELID <> '@extschema@.hubspot_calls_raw'::regclass THEN
+		RAISE EXCEPTION 'hubspot_calls_raw_metrics_trigger() fired for table %', TG_RELID::regclass
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'It keeps the metrics side tables current for @extschema@.hubspot_calls_raw only.';
+	END IF;
+	PERFORM pg_advisory_xact_lock(7395261804113);
+	IF TG_OP = 'TRUNCATE' THEN
+		DELETE FROM @extschema@.hubspot_call_numbers;
+		DELETE FROM @extschema@.hubspot_contact_metrics WHERE deals = 0;
+		UPDATE @extschema@.hubspot_contact_metrics SET first_call_at = NULL, first_connected_at = NULL
+		WHERE first_call_at IS NOT NULL;
+		RETURN NULL;
+	ELSIF TG_OP = 'INSERT' THEN
+		ids := ARRAY(SELECT n.hubspot_id FROM new_table n WHERE NOT n.archived);
+	ELSIF TG_OP = 'DELETE' THEN
+		ids := ARRAY(SELECT o.hubspot_id FROM old_table o WHERE NOT o.archived);
+	ELSE
+		ids := ARRAY(SELECT DISTINCT x
+					 FROM old_table o FULL JOIN new_table n ON n.hubspot_id = o.hubspot_id,
+						  LATERAL (VALUES (o.hubspot_id), (n.hubspot_id)) v(x)
+					 WHERE x IS NOT NULL
+					   AND (o.archived, o.call_direction, o.call_from_number, o.call_to_number, o.call_timestamp,
+							o.call_status, o.call_disposition)
+						   IS DISTINCT FROM (n.archived, n.call_direction, n.call_from_number, n.call_to_number,
+											 n.call_timestamp, n.call_status, n.call_disposition));
+	END IF;
+	IF cardinality(ids) = 0 THEN
+		RETURN NULL;
+	END IF;
+	cc := (SELECT s.default_country_code FROM @extschema@.hubspot_metrics_settings s);
+	WITH d AS (DELETE FROM @extschema@.hubspot_call_numbers k USING unnest(ids) x(id) WHERE k.call_id = x.id
+			   RETURNING k.number),
+		 i AS (INSERT INTO @extschema@.hubspot_call_numbers (call_id, number, call_timestamp, connected)
+			   SELECT l.hubspot_id, k.number, l.call_timestamp,
+					  @extschema@.hubspot_call_connected(l.call_status, p.connected)
+			   FROM unnest(ids) x(id)
+			   JOIN @extschema@.hubspot_calls_raw l ON l.hubspot_id = x.id
+			   LEFT JOIN @extschema@.hubspot_call_dispositions p ON p.disposition = l.call_disposition,
+					LATERAL (SELECT @extschema@.hubspot_phone_key(@extschema@.hubspot_call_contact_number(
+									l.call_direction, l.call_from_number, l.call_to_number), cc)) k(number)
+			   WHERE NOT l.archived AND k.number IS NOT NULL
+			   RETURNING number)
+	SELECT ARRAY(SELECT d.number FROM d UNION SELECT i.number FROM i) INTO numbers;
+	PERFORM @extschema@.hubspot_metrics_refresh_contacts(
+		ARRAY(SELECT k.contact_id FROM @extschema@.hubspot_contact_numbers k WHERE k.number = ANY (numbers)));
+	RETURN NULL;
+END
+$$;
+-- The settings and the call outcomes: what the phone keys and the
+-- connected flags were derived from changed, so everything is rebuilt
+-- (rare: about a second at the design's size).
+CREATE FUNCTION hubspot_metrics_settings_trigger() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF TG_RELID <> ALL (ARRAY['@extschema@.hubspot_metrics_settings'::regclass,
+							  '@extschema@.hubspot_call_dispositions'::regclass]) THEN
+		RAISE EXCEPTION 'hubspot_metrics_settings_trigger() fired for table %', TG_RELID::regclass
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'It rebuilds the metrics side tables when @extschema@.hubspot_metrics_settings or @extschema@.hubspot_call_dispositions change.';
+	END IF;
+	PERFORM @extschema@.hubspot_metrics_rebuild();
+	RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION hubspot_metrics_settings_trigger() FROM PUBLIC;
+CREATE TRIGGER hubspot_metrics_rebuild AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hubspot_metrics_settings
+	FOR EACH STATEMENT EXECUTE FUNCTION hubspot_metrics_settings_trigger();
+CREATE TRIGGER hubspot_metrics_rebuild AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hubspot_call_dispositions
+	FOR EACH STATEMENT EXECUTE FUNCTION hubspot_metrics_settings_trigger();
+CREATE OR REPLACE FUNCTION hubspot_contacts_with_deals(OUT contact_id text, OUT deals bigint, OUT won_deals bigint)
+	RETURNS SETOF record
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+SELECT dc.contact_id, count(*), count(*) FILTER (WHERE d.outcome = 'won')
+FROM @extschema@.hubspot_deal_contacts dc
+JOIN @extschema@.hubspot_deals d ON d.deal_id = dc.deal_id
+GROUP BY dc.contact_id
+$$;
+-- The metrics and the breakdowns take a pipeline: new signatures, so the
+-- old functions and the views over them go.
+DROP VIEW hubspot_metrics_by_deal_stage, hubspot_metrics_by_payment_status, hubspot_metrics_by_script_version,
+	hubspot_metrics_by_week;
+DROP FUNCTION hubspot_metrics(timestamptz, timestamptz), hubspot_metrics_by_deal_stage(timestamptz, timestamptz),
+	hubspot_metrics_by_payment_status(timestamptz, timestamptz), hubspot_metrics_by_script_version(timestamptz, timestamptz),
+	hubspot_metrics_by_week(timestamptz, timestamptz);
+CREATE FUNCTION hubspot_metrics(window_start timestamptz DEFAULT NULL, window_end timestamptz DEFAULT NULL,
+	pipeline text DEFAULT NULL,
+	OUT name text, OUT value numeric, OUT unit text, OUT description text)
+	RETURNS SETOF record
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_column
+BEGIN
+-- plpgsql plans this with the bounds' values (custom plans), so each
+-- scan's estimate fits the window.  The pipeline is $3: a column has its
+-- name.
+RETURN QUERY
+WITH
+-- Contacts created in the window (the covering index), and those of them
+-- with a deal or a call at or after their creation (the side table kept by
+-- the triggers: no unnesting of associations, no phone matching here).
+contact_stats AS (
+	SELECT count(*) AS contacts,
+		   count(*) FILTER (WHERE c.vsl_watched) AS watched
+	FROM @extschema@.hubspot_contacts_raw c
+	WHERE NOT c.archived
+	  AND c.createdate >= coalesce(window_start, '-infinity') AND c.createdate < coalesce(window_end, 'infinity')),
+-- With a pipeline, a contact converted if a deal of that pipeline is
+-- theirs: one hashed set of contact ids, not a probe per contact.
+linked AS (
+	SELECT m.createdate, m.vsl_watched, m.first_call_at, m.first_connected_at,
+		   m.deals > 0 AND ($3 IS NULL OR m.contact_id IN (
+			   SELECT dc.contact_id
+			   FROM @extschema@.hubspot_deal_contacts dc
+			   JOIN @extschema@.hubspot_deals_raw d ON d.hubspot_id = dc.deal_id
+			   WHERE d.pipeline = $3)) AS converted
+	FROM @extschema@.hubspot_contact_metrics m
+	WHERE m.createdate >= coalesce(window_start, '-infinity') AND m.createdate < coalesce(window_end, 'infinity')),
+linked_stats AS (
+	SELECT count(*) FILTER (WHERE m.converted) AS converted,
+		   count(*) FILTER (WHERE m.converted AND m.vsl_watched) AS watched_converted,
+		   count(m.first_call_at) AS reached,
+		   count(m.first_connected_at) AS connected,
+		   extract(epoch FROM avg(m.first_call_at - m.createdate)) / 3600 AS hours_to_first_call
+	FROM linked m),
+-- Deals created in the window, grouped by what decides their flags.
+created AS (
+	SELECT d.qualified_status, d.trial_status, count(*) AS deals
+	FROM @extschema@.hubspot_deals_raw d
+	WHERE NOT d.archived AND ($3 IS NULL OR d.pipeline = $3)
+	  AND d.createdate >= coalesce(window_start, '-infinity') AND d.createdate < coalesce(window_end, 'infinity')
+	GROUP BY 1, 2),
+-- hubspot_deal_status_values as arrays, one row per property (the rule of
+-- hubspot_deal_status_counts(), applied here to each group of deals).
+rules AS (
+	SELECT p.property,
+		   array_agg(v.value) FILTER (WHERE v.counts) AS yes,
+		   array_agg(v.value) FILTER (WHERE NOT v.counts) AS no
+	FROM (VALUES ('qualified_status'), ('trial_status'), ('payment_status')) p(property)
+	LEFT JOIN @extschema@.hubspot_deal_status_values v ON v.property = p.property
+	GROUP BY p.property),
+created_stats AS (
+	SELECT coalesce(sum(g.deals), 0) AS deals,
+		   coalesce(sum(g.deals) FILTER (WHERE CASE WHEN coalesce(btrim(g.qualified_status), '') = '' THEN false
+						   WHEN lower(btrim(g.qualified_status)) = ANY (q.yes) THEN true
+						   WHEN lower(btrim(g.qualified_status)) = ANY (q.no) THEN false
+						   ELSE coalesce('*' = ANY (q.yes), false) END), 0) AS qualified,
+		   coalesce(sum(g.deals) FILTER (WHERE CASE WHEN coalesce(btrim(g.trial_status), '') = '' THEN false
+						   WHEN lower(btrim(g.trial_status)) = ANY (t.yes) THEN true
+						   WHEN lower(btrim(g.trial_status)) = ANY (t.no) THEN false
+						   ELSE coalesce('*' = ANY (t.yes), false) END), 0) AS trial
+	FROM created g,
+		 (SELECT * FROM rules WHERE property = 'qualified_status') q,
+		 (SELECT * FROM rules WHERE property = 'trial_status') t),
+-- Deals won or lost, closed in the window; all time also takes those
+-- without a closedate.  A time to sale needs both dates, closedate not
+-- before createdate.
+closed AS (
+	SELECT d.outcome, d.payment_status,
+		   count(*) AS deals,
+		   sum(d.amount) AS amount, count(d.amount) AS with_amount,
+		   sum(extract(epoch FROM d.closedate - d.createdate)) FILTER (WHERE d.closedate >= d.createdate) AS seconds_to_sale,
+		   count(*) FILTER (WHERE d.closedate >= d.createdate) AS with_time_to_sale,
+		   sum(d.number_of_installments__months) AS installments,
+		   count(d.number_of_installments__months) AS with_installments
+	FROM @extschema@.hubspot_deals d
+	WHERE d.outcome IN ('won', 'lost') AND ($3 IS NULL OR d.pipeline = $3)
+	  AND (d.closedate >= coalesce(window_start, '-infinity') AND d.closedate < coalesce(window_end, 'infinity')
+		   OR window_start IS NULL AND window_end IS NULL)
+	GROUP BY 1, 2),
+closed_stats AS (
+	SELECT coalesce(sum(g.deals) FILTER (WHERE g.outcome = 'won'), 0) AS won,
+		   coalesce(sum(g.deals) FILTER (WHERE g.outcome = 'lost'), 0) AS lost,
+		   coalesce(sum(g.amount) FILTER (WHERE g.outcome = 'won'), 0) AS sales,
+		   sum(g.with_amount) FILTER (WHERE g.outcome = 'won') AS won_with_amount,
+		   sum(g.seconds_to_sale) FILTER (WHERE g.outcome = 'won') AS seconds_to_sale,
+		   sum(g.with_time_to_sale) FILTER (WHERE g.outcome = 'won') AS won_with_time_to_sale,
+		   coalesce(sum(g.deals) FILTER (WHERE g.outcome = 'won' AND
+						CASE WHEN coalesce(btrim(g.payment_status), '') = '' THEN false
+								WHEN lower(btrim(g.payment_status)) = ANY (r.yes) THEN true
+								WHEN lower(btrim(g.payment_status)) = ANY (r.no) THEN false
+								ELSE coalesce('*' = ANY (r.yes), false) END), 0) AS paying,
+		   sum(g.installments) FILTER (WHERE g.outcome = 'won') AS installments,
+		   sum(g.with_installments) FILTER (WHERE g.outcome = 'won') AS with_installments
+	FROM closed g, (SELECT * FROM rules WHERE property = 'payment_status') r),
+-- Calls in the window, grouped by what decides their direction and
+-- outcome, so that these are worked out once per group, not per call.
+calls AS (
+	SELECT l.call_direction, l.call_status, l.call_disposition, count(*) AS calls,
+		   sum(l.call_duration) AS ms, count(l.call_duration) AS with_duration,
+		   count(*) FILTER (WHERE l.call_duration >= 300000) AS long_calls
+	FROM @extschema@.hubspot_calls_raw l
+	WHERE NOT l.archived
+	  AND l.call_timestamp >= coalesce(window_start, '-infinity') AND l.call_timestamp < coalesce(window_end, 'infinity')
+	GROUP BY 1, 2, 3),
+call_stats AS (
+	SELECT coalesce(sum(g.calls), 0) AS calls,
+		   coalesce(sum(g.calls) FILTER (WHERE upper(btrim(g.call_direction)) = 'INBOUND'), 0) AS inbound,
+		   coalesce(sum(g.calls) FILTER (WHERE upper(btrim(g.call_direction)) = 'OUTBOUND'), 0) AS outbound,
+		   sum(g.ms)::numeric / nullif(sum(g.with_duration), 0) / 1000 AS avg_seconds,
+		   coalesce(sum(g.ms), 0) / 60000.0 AS total_minutes,
+		   coalesce(sum(g.long_calls), 0) AS long_calls,
+		   coalesce(sum(g.calls) FILTER (WHERE @extschema@.hubspot_call_connected(g.call_status, p.connected)), 0) AS connected
+	FROM calls g
+	LEFT JOIN @extschema@.hubspot_call_dispositions p ON p.disposition = g.call_disposition)
+SELECT m.name, m.value, m.unit, m.description
+FROM contact_stats k, linked_stats v, linked_stats r, created_stats a, closed_stats b, call_stats l,
+LATERAL (VALUES
+	(1, 'new_contacts', k.contacts::numeric, 'contacts',
+		'contacts created in the window'),
+	(2, 'contacts_with_deal', v.converted::numeric, 'contacts',
+		'contacts created in the window that are associated with at least one deal'),
+	(3, 'contact_to_deal_conversion_rate', round(100.0 * v.converted / nullif(k.contacts, 0), 2), 'percent',
+		'contacts created in the window with at least one deal, per 100 contacts created in the window'),
+	(4, 'total_deals', a.deals, 'deals',
+		'deals created in the window'),
+	(5, 'deals_won', b.won, 'deals',
+		'deals in a won stage closed in the window'),
+	(6, 'deals_lost', b.lost, 'deals',
+		'deals in a lost stage closed in the window'),
+	(7, 'win_rate', round(100.0 * b.won / nullif(b.won + b.lost, 0), 2), 'percent',
+		'deals won per 100 deals won or lost, closed in the window'),
+	(8, 'total_sales', b.sales, 'currency',
+		'sum of the amounts of the deals won (closed in the window)'),
+	(9, 'average_deal_size', round(b.sales / nullif(b.won_with_amount, 0), 2), 'currency',
+		'average amount of the deals won (closed in the window) that have an amount'),
+	(10, 'average_time_to_sale', round(b.seconds_to_sale / nullif(b.won_with_time_to_sale, 0) / 86400, 2), 'days',
+		'average time from creation to close of the deals won (closed in the window), over those not closed before their creation'),
+	(11, 'qualified_rate', round(100.0 * a.qualified / nullif(a.deals, 0), 2), 'percent',
+		'deals created in the window whose qualified_status counts as qualified, per 100 deals created in the window'),
+	(12, 'trial_rate', round(100.0 * a.trial / nullif(a.deals, 0), 2), 'percent',
+		'deals created in the window whose trial_status counts as a trial, per 100 deals created in the window'),
+	(13, 'paying_share', round(100.0 * b.paying / nullif(b.won, 0), 2), 'percent',
+		'deals won (closed in the window) whose payment_status counts as paying, per 100 deals won'),
+	(14, 'average_installments', round(b.installments::numeric / nullif(b.with_installments, 0), 2), 'months',
+		'average number_of_installments__months of the deals won (closed in the window) that have one'),
+	(15, 'total_calls', l.calls::numeric, 'calls',
+		'calls made or received in the window'),
+	(16, 'inbound_calls', l.inbound::numeric, 'calls',
+		'calls in the window with direction INBOUND'),
+	(17, 'outbound_calls', l.outbound::numeric, 'calls',
+		'calls in the window with direction OUTBOUND'),
+	(18, 'average_call_duration', round(l.avg_seconds, 2), 'seconds',
+		'average duration of the calls in the window that have one'),
+	(19, 'total_call_time', round(l.total_minutes, 2), 'minutes',
+		'sum of the durations of the calls in the window'),
+	(20, 'calls_5_minutes_or_more', l.long_calls::numeric, 'calls',
+		'calls in the window that lasted 5 minutes (300,000 ms) or more'),
+	(21, 'contacts_reached_by_phone', r.reached::numeric, 'contacts',
+		'contacts created in the window with a call (any attempt) to or from their phone number at or after their creation'),
+	(22, 'contacts_reached_by_phone_rate', round(100.0 * r.reached / nullif(k.contacts, 0), 2), 'percent',
+		'contacts reached by phone per 100 contacts created in the window'),
+	(23, 'average_time_to_first_contact', round(r.hours_to_first_call, 2), 'hours',
+		'average time from a contact''s creation to its first call, over the contacts created in the window that were reached by phone'),
+	(24, 'vsl_watched_rate', round(100.0 * k.watched / nullif(k.contacts, 0), 2), 'percent',
+		'contacts created in the window with vsl_watched true, per 100 contacts created in the window'),
+	(25, 'conversion_rate_vsl_watched', round(100.0 * v.watched_converted / nullif(k.watched, 0), 2), 'percent',
+		'contact-to-deal conversion rate of the contacts created in the window with vsl_watched true'),
+	(26, 'conversion_rate_vsl_not_watched', round(100.0 * (v.converted - v.watched_converted) / nullif(k.contacts - k.watched, 0), 2), 'percent',
+		'contact-to-deal conversion rate of the contacts created in the window with vsl_watched false or unknown'),
+	(27, 'connected_calls', l.connected::numeric, 'calls',
+		'calls in the window that connected (an outcome such as Connected, and not a failed status)'),
+	(28, 'call_connection_rate', round(100.0 * l.connected / nullif(l.calls, 0), 2), 'percent',
+		'connected calls per 100 calls in the window'),
+	(29, 'contacts_connected_by_phone', r.connected::numeric, 'contacts',
+		'contacts created in the window with a connected call to or from their phone number at or after their creation'),
+	(30, 'contacts_connected_by_phone_rate', round(100.0 * r.connected / nullif(k.contacts, 0), 2), 'percent',
+		'contacts connected by phone per 100 contacts created in the window')
+	) AS m(ord, name, value, unit, description)
+ORDER BY m.ord;
+END
+$$;
+COMMENT ON FUNCTION hubspot_metrics(timestamptz, timestamptz, text) IS
+	'the sales dashboard''s metrics over [window_start, window_end) (NULL: unbounded), for one deal pipeline or all (NULL), one row each; see the README';
+CREATE FUNCTION hubspot_metrics_by_deal_stage(window_start timestamptz DEFAULT NULL, window_end timestamptz DEFAULT NULL,
+	pipeline text DEFAULT NULL,
+	OUT pipeline_id text, OUT pipeline_label text, OUT dealstage text, OUT stage_label text,
+	OUT outcome text, OUT deals bigint, OUT share numeric, OUT total_amount numeric, OUT average_amount numeric)
+	RETURNS SETOF record
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+SELECT s.pipeline, s.pipeline_label, s.dealstage, s.stage_label, s.outcome, s.deals,
+	   round(100.0 * s.deals / sum(s.deals) OVER (), 2),
+	   s.total_amount, round(s.average_amount, 2)
+FROM (SELECT d.pipeline, d.pipeline_label, d.pipeline_display_order, d.dealstage, d.stage_label, d.stage_display_order,
+			 d.outcome, count(*) AS deals, coalesce(sum(d.amount), 0) AS total_amount, avg(d.amount) AS average_amount
+	  FROM @extschema@.hubspot_deals d
+	  WHERE ($3 IS NULL OR d.pipeline = $3)
+		AND d.createdate >= coalesce($1, '-infinity') AND d.createdate < coalesce($2, 'infinity')
+	  GROUP BY 1, 2, 3, 4, 5, 6, 7) s
+ORDER BY s.pipeline_display_order NULLS LAST, s.pipeline NULLS LAST, s.stage_display_order NULLS LAST, s.dealstage NULLS LAST
+$$;
+COMMENT ON FUNCTION hubspot_metrics_by_deal_stage(timestamptz, timestamptz, text) IS
+	'deals created in [window_start, window_end) per pipeline and current deal stage, in the pipelines'' order';
+CREATE VIEW hubspot_metrics_by_deal_stage AS
+SELECT * FROM @extschema@.hubspot_metrics_by_deal_stage(NULL, NULL, NULL);
+COMMENT ON VIEW hubspot_metrics_by_deal_stage IS 'all deals per pipeline and current deal stage';
+CREATE FUNCTION hubspot_metrics_by_payment_status(window_start timestamptz DEFAULT NULL, window_end timestamptz DEFAULT NULL,
+	pipeline text DEFAULT NULL,
+	OUT payment_status text, OUT paying boolean, OUT deals bigint, OUT share numeric, OUT total_amount numeric)
+	RETURNS SETOF record
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+SELECT s.payment_status, @extschema@.hubspot_deal_status_counts('payment_status', s.payment_status),
+	   s.deals, round(100.0 * s.deals / sum(s.deals) OVER (), 2), s.total_amount
+FROM (SELECT NULLIF(lower(btrim(d.payment_status)), '') AS payment_status, count(*) AS deals,
+			 coalesce(sum(d.amount), 0) AS total_amount
+	  FROM @extschema@.hubspot_deals d
+	  WHERE d.outcome = 'won' AND ($3 IS NULL OR d.pipeline = $3)
+		AND (d.closedate >= coalesce($1, '-infinity') AND d.closedate < coalesce($2, 'infinity')
+			 OR $1 IS NULL AND $2 IS NULL)
+	  GROUP BY 1) s
+ORDER BY s.deals DESC, s.payment_status NULLS LAST
+$$;
+COMMENT ON FUNCTION hubspot_metrics_by_payment_status(timestamptz, timestamptz, text) IS
+	'deals won (closed in [window_start, window_end)) per payment_status';
+CREATE VIEW hubspot_metrics_by_payment_status AS
+SELECT * FROM @extschema@.hubspot_metrics_by_payment_status(NULL, NULL, NULL);
+COMMENT ON VIEW hubspot_metrics_by_payment_status IS 'all deals won per payment_status';
+CREATE FUNCTION hubspot_metrics_by_script_version(window_start timestamptz DEFAULT NULL, window_end timestamptz DEFAULT NULL,
+	pipeline text DEFAULT NULL,
+	OUT sales_script_version text, OUT contacts bigint, OUT contacts_with_deal bigint,
+	OUT conversion_rate numeric, OUT contacts_with_won_deal bigint, OUT won_conversion_rate numeric)
+	RETURNS SETOF record
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+SELECT s.v, s.contacts, coalesce(w.with_deal, 0), round(100.0 * coalesce(w.with_deal, 0) / s.contacts, 2),
+	   coalesce(w.with_won, 0), round(100.0 * coalesce(w.with_won, 0) / s.contacts, 2)
+-- Contacts are the many rows: count per value as written, then merge the
+-- few groups (trimming and lowering each contact's value made this view
+-- two to three times slower).
+FROM (SELECT NULLIF(lower(btrim(g.v)), '') AS v, sum(g.n)::bigint AS contacts
+	  FROM (SELECT c.sales_script_version AS v, count(*) AS n
+			FROM @extschema@.hubspot_contacts_raw c
+			WHERE NOT c.archived
+			  AND c.createdate >= coalesce($1, '-infinity') AND c.createdate < coalesce($2, 'infinity')
+			GROUP BY 1) g
+	  GROUP BY 1) s
+LEFT JOIN (SELECT NULLIF(lower(btrim(m.sales_script_version)), '') AS v,
+				  count(*) FILTER (WHERE $3 IS NULL OR m.contact_id IN (
+					  SELECT dc.contact_id
+					  FROM @extschema@.hubspot_deal_contacts dc
+					  JOIN @extschema@.hubspot_deals_raw d ON d.hubspot_id = dc.deal_id
+					  WHERE d.pipeline = $3)) AS with_deal,
+				  count(*) FILTER (WHERE m.contact_id IN (
+					  SELECT dc.contact_id
+					  FROM @extschema@.hubspot_deal_contacts dc
+					  JOIN @extschema@.hubspot_deals d ON d.deal_id = dc.deal_id
+					  WHERE d.outcome = 'won' AND ($3 IS NULL OR d.pipeline = $3))) AS with_won
+		   FROM @extschema@.hubspot_contact_metrics m
+		   WHERE m.deals > 0
+			 AND m.createdate >= coalesce($1, '-infinity') AND m.createdate < coalesce($2, 'infinity')
+		   GROUP BY 1) w ON w.v IS NOT DISTINCT FROM s.v
+ORDER BY s.v NULLS LAST
+$$;
+COMMENT ON FUNCTION hubspot_metrics_by_script_version(timestamptz, timestamptz, text) IS
+	'contacts created in [window_start, window_end) per sales_script_version, with their conversion to deals and to won deals';
+CREATE VIEW hubspot_metrics_by_script_version AS
+SELECT * FROM @extschema@.hubspot_metrics_by_script_version(NULL, NULL, NULL);
+COMMENT ON VIEW hubspot_metrics_by_script_version IS 'all contacts per sales_script_version, with their conversion';
+CREATE FUNCTION hubspot_metrics_by_week(window_start timestamptz DEFAULT NULL, window_end timestamptz DEFAULT NULL,
+	pipeline text DEFAULT NULL,
+	OUT week date, OUT new_contacts bigint, OUT new_deals bigint, OUT deals_won bigint,
+	OUT deals_lost bigint, OUT total_sales numeric, OUT calls bigint, OUT call_minutes numeric)
+	RETURNS SETOF record
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+WITH
+-- Contacts are the many rows: rather than truncate each one's createdate,
+-- count each week's range of the covering index (Monday 00:00 to the next,
+-- in the session's time zone, as date_trunc('week') places them).
+kw AS (SELECT date_trunc('week', min(c.createdate)) AS first_week, max(c.createdate) AS last_at
+	   FROM @extschema@.hubspot_contacts_raw c
+	   WHERE NOT c.archived
+		 AND c.createdate >= coalesce($1, '-infinity') AND c.createdate < coalesce($2, 'infinity')),
+k AS (SELECT w.ws::date AS week, n.n
+	  FROM kw, generate_series(kw.first_week, kw.last_at, interval '1 week') w(ws),
+	  LATERAL (SELECT count(*) AS n
+			   FROM @extschema@.hubspot_contacts_raw c
+			   WHERE NOT c.archived
+				 AND c.createdate >= w.ws AND c.createdate < w.ws + interval '1 week'
+				 AND c.createdate >= coalesce($1, '-infinity') AND c.createdate < coalesce($2, 'infinity')) n
+	  WHERE n.n > 0),
+a AS (SELECT date_trunc('week', d.createdate)::date AS week, count(*) AS n
+	  FROM @extschema@.hubspot_deals_raw d
+	  WHERE NOT d.archived AND ($3 IS NULL OR d.pipeline = $3)
+		AND d.createdate >= coalesce($1, '-infinity') AND d.createdate < coalesce($2, 'infinity')
+	  GROUP BY 1),
+b AS (SELECT date_trunc('week', d.closedate)::date AS week,
+			 count(*) FILTER (WHERE d.outcome = 'won') AS won,
+			 count(*) FILTER (WHERE d.outcome = 'lost') AS lost,
+			 coalesce(sum(d.amount) FILTER (WHERE d.outcome = 'won'), 0) AS sales
+	  FROM @extschema@.hubspot_deals d
+	  WHERE d.outcome IN ('won', 'lost') AND ($3 IS NULL OR d.pipeline = $3)
+		AND d.closedate >= coalesce($1, '-infinity') AND d.closedate < coalesce($2, 'infinity')
+	  GROUP BY 1),
+l AS (SELECT date_trunc('week', x.call_timestamp)::date AS week, count(*) AS n,
+			 round(coalesce(sum(x.call_duration), 0) / 60000.0, 2) AS minutes
+	  FROM @extschema@.hubspot_calls_raw x
+	  WHERE NOT x.archived
+		AND x.call_timestamp >= coalesce($1, '-infinity') AND x.call_timestamp < coalesce($2, 'infinity')
+	  GROUP BY 1)
+SELECT w.week, coalesce(k.n, 0), coalesce(a.n, 0), coalesce(b.won, 0), coalesce(b.lost, 0),
+	   coalesce(b.sales, 0), coalesce(l.n, 0), coalesce(l.minutes, 0.00)
+FROM (SELECT week FROM k UNION SELECT week FROM a UNION SELECT week FROM b UNION SELECT week FROM l) w
+LEFT JOIN k ON k.week = w.week
+LEFT JOIN a ON a.week = w.week
+LEFT JOIN b ON b.week = w.week
+LEFT JOIN l ON l.week = w.week
+ORDER BY w.week
+$$;
+COMMENT ON FUNCTION hubspot_metrics_by_week(timestamptz, timestamptz, text) IS
+	'per week (Monday, in the session''s time zone) of [window_start, window_end): contacts, deals, won and lost deals, sales, calls';
+CREATE VIEW hubspot_metrics_by_week AS
+SELECT * FROM @extschema@.hubspot_metrics_by_week(NULL, NULL, NULL);
+COMMENT ON VIEW hubspot_metrics_by_week IS 'per week (Monday, in the session''s time zone): contacts, deals, won and lost deals, sales, calls';
+-- Per owner (sales rep): deals won and sales by the deal's owner, calls by
+-- the call's.  Every owner not archived has a row, zeros included; an
+-- archived or unknown owner id has one when it has something in the
+-- window; deals and calls without an owner share the row whose owner_id is
+-- NULL.
+CREATE FUNCTION hubspot_metrics_by_owner(window_start timestamptz DEFAULT NULL, window_end timestamptz DEFAULT NULL,
+	pipeline text DEFAULT NULL,
+	OUT owner_id text, OUT owner_name text, OUT email text, OUT archived boolean,
+	OUT deals_won bigint, OUT total_sales numeric, OUT calls bigint, OUT connected_calls bigint,
+	OUT call_minutes numeric)
+	RETURNS SETOF record
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+WITH
+won AS (SELECT NULLIF(btrim(d.hubspot_owner_id), '') AS owner_id, count(*) AS n, coalesce(sum(d.amount), 0) AS sales
+		FROM @extschema@.hubspot_deals d
+		WHERE d.outcome = 'won' AND ($3 IS NULL OR d.pipeline = $3)
+		  AND (d.closedate >= coalesce($1, '-infinity') AND d.closedate < coalesce($2, 'infinity')
+			   OR $1 IS NULL AND $2 IS NULL)
+		GROUP BY 1),
+called AS (SELECT NULLIF(btrim(l.hubspot_owner_id), '') AS owner_id, count(*) AS n,
+				  count(*) FILTER (WHERE @extschema@.hubspot_call_connected(l.call_status, p.connected)) AS connected,
+				  coalesce(sum(l.call_duration), 0) AS ms
+		   FROM @extschema@.hubspot_calls_raw l
+		   LEFT JOIN @extschema@.hubspot_call_dispositions p ON p.disposition = l.call_disposition
+		   WHERE NOT l.archived
+			 AND l.call_timestamp >= coalesce($1, '-infinity') AND l.call_timestamp < coalesce($2, 'infinity')
+		   GROUP BY 1),
+ids AS (SELECT w.owner_id FROM won w
+		UNION SELECT c.owner_id FROM called c
+		UNION SELECT o.owner_id FROM @extschema@.hubspot_owners o WHERE NOT o.archived)
+SELECT i.owner_id, NULLIF(concat_ws(' ', btrim(o.firstname), btrim(o.lastname)), ''), o.email, o.archived,
+	   coalesce(w.n, 0), coalesce(w.sales, 0), coalesce(c.n, 0), coalesce(c.connected, 0),
+	   round(coalesce(c.ms, 0) / 60000.0, 2)
+FROM ids i
+LEFT JOIN @extschema@.hubspot_owners o ON o.owner_id = i.owner_id
+LEFT JOIN won w ON w.owner_id IS NOT DISTINCT FROM i.owner_id
+LEFT JOIN called c ON c.owner_id IS NOT DISTINCT FROM i.owner_id
+ORDER BY i.owner_id IS NULL, coalesce(w.sales, 0) DESC, coalesce(w.n, 0) DESC, coalesce(c.n, 0) DESC, i.owner_id
+$$;
+COMMENT ON FUNCTION hubspot_metrics_by_owner(timestamptz, timestamptz, text) IS
+	'per owner (sales rep) over [window_start, window_end): deals won and sales (closed in the window), calls, connected calls and call time';
+CREATE VIEW hubspot_metrics_by_owner AS
+SELECT * FROM @extschema@.hubspot_metrics_by_owner(NULL, NULL, NULL);
+COMMENT ON VIEW hubspot_metrics_by_owner IS 'per owner (sales rep), all time: deals won, sales, calls, call time';
+-- The new side tables filled, the others recomputed.
+SELECT @extschema@.hubspot_metrics_rebuild();

@@ -5,7 +5,21 @@
 \set ON_ERROR_STOP on
 SELECT setseed(0.42);
 
-TRUNCATE hubspot_contacts_raw, hubspot_deals_raw, hubspot_calls_raw;
+TRUNCATE hubspot_contacts_raw, hubspot_deals_raw, hubspot_calls_raw, hubspot_pipelines, hubspot_pipeline_stages,
+	hubspot_owners;
+
+-- A French portal (version 1.2): numbers in national form are French.
+SELECT hubspot_set_default_country_code('33');
+-- The default pipeline's stages with their metadata, and ten owners.
+INSERT INTO hubspot_pipelines (object_type, pipeline_id, label, display_order, raw_json)
+VALUES ('deals', 'default', 'Sales Pipeline', 0, '{}');
+INSERT INTO hubspot_pipeline_stages (object_type, pipeline_id, stage_id, label, display_order, is_closed, probability, raw_json)
+SELECT 'deals', 'default', s, initcap(s), n, s IN ('closedwon', 'closedlost'),
+	   CASE s WHEN 'closedwon' THEN 1.0 WHEN 'closedlost' THEN 0.0 ELSE 0.5 END, '{}'
+FROM unnest(ARRAY['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'contractsent', 'closedwon',
+				  'closedlost']) WITH ORDINALITY u(s, n);
+INSERT INTO hubspot_owners (owner_id, email, firstname, lastname, raw_json)
+SELECT (1000 + i)::text, 'rep' || i || '@example.com', 'Rep', i::text, '{}' FROM generate_series(1, 10) i;
 
 -- Contacts: number i has phone +33 6 xx xx xx xx (digits from i), written
 -- in one of five formats; 8% have no phone; vsl_watched true/false/NULL;
@@ -43,7 +57,8 @@ FROM (SELECT i, (100000000000 + i)::text AS id,
 -- Deals: each associated with one or two random contacts; stages of the
 -- default pipeline; won and lost deals closed 1 to 60 days after creation.
 INSERT INTO hubspot_deals_raw (hubspot_id, amount, dealstage, createdate, closedate, qualified_status,
-	trial_status, payment_status, number_of_installments__months, raw_json, updated_at, archived, archived_at)
+	trial_status, payment_status, number_of_installments__months, raw_json, updated_at, archived, archived_at,
+	pipeline, hubspot_owner_id)
 SELECT id, amount, stage, createdate, closedate, qualified, trial, payment, installments,
 	   jsonb_build_object('id', id, 'createdAt', createdate, 'updatedAt', createdate + interval '1 day',
 		   'archived', archived,
@@ -57,7 +72,8 @@ SELECT id, amount, stage, createdate, closedate, qualified, trial, payment, inst
 					THEN jsonb_build_array(jsonb_build_object('id', (100000000000 + c1)::text, 'type', 'deal_to_contact'),
 										   jsonb_build_object('id', (100000000000 + c2)::text, 'type', 'deal_to_contact'))
 					ELSE jsonb_build_array(jsonb_build_object('id', (100000000000 + c1)::text, 'type', 'deal_to_contact')) END))),
-	   createdate + interval '1 day', archived, CASE WHEN archived THEN createdate + interval '30 days' END
+	   createdate + interval '1 day', archived, CASE WHEN archived THEN createdate + interval '30 days' END,
+	   'default', (1001 + i % 10)::text
 FROM (SELECT i, (200000000000 + i)::text AS id,
 			 round((200 + random() * 4800)::numeric, 2) AS amount,
 			 stage,
@@ -79,7 +95,7 @@ FROM (SELECT i, (200000000000 + i)::text AS id,
 -- a national 06... number does not match +33 6...); 70% outbound; up to 3 days after the
 -- contact's creation (5% before it); 0 to 15 minutes.
 INSERT INTO hubspot_calls_raw (hubspot_id, call_duration, call_direction, call_to_number, call_from_number,
-	call_timestamp, raw_json, updated_at, archived, archived_at)
+	call_timestamp, raw_json, updated_at, archived, archived_at, call_status, call_disposition, hubspot_owner_id)
 SELECT id, duration, direction,
 	   CASE WHEN direction = 'OUTBOUND' THEN number ELSE '+33 1 86 95 00 00' END,
 	   CASE WHEN direction = 'INBOUND' THEN number ELSE '+33 1 86 95 00 00' END,
@@ -90,7 +106,9 @@ SELECT id, duration, direction,
 			   'hs_call_from_number', CASE WHEN direction = 'INBOUND' THEN number ELSE '+33 1 86 95 00 00' END,
 			   'hs_timestamp', ts, 'hs_call_status', 'COMPLETED', 'hs_call_title', 'Call ' || i,
 			   'hs_call_body', 'Discussed the offer and next steps.', 'hs_object_id', id)),
-	   ts, archived, CASE WHEN archived THEN ts + interval '30 days' END
+	   ts, archived, CASE WHEN archived THEN ts + interval '30 days' END,
+	   'COMPLETED', CASE WHEN i % 3 = 0 THEN 'b2cf5968-551e-4856-9783-52b3da59a7d0' ELSE 'f240bbac-87c9-4f6e-bf70-924b57d47db7' END,
+	   (1001 + i % 10)::text
 FROM (SELECT i, (300000000000 + i)::text AS id,
 			 (random() * 900000)::int AS duration,
 			 CASE WHEN random() < 0.7 THEN 'OUTBOUND' ELSE 'INBOUND' END AS direction,
@@ -106,6 +124,10 @@ FROM (SELECT i, (300000000000 + i)::text AS id,
 VACUUM ANALYZE hubspot_contacts_raw;
 VACUUM ANALYZE hubspot_deals_raw;
 VACUUM ANALYZE hubspot_calls_raw;
+VACUUM ANALYZE hubspot_contact_numbers;
+VACUUM ANALYZE hubspot_call_numbers;
+VACUUM ANALYZE hubspot_contact_metrics;
+VACUUM ANALYZE hubspot_deal_contacts;
 
 SELECT (SELECT count(*) FROM hubspot_contacts_raw) AS contacts,
 	   (SELECT count(*) FROM hubspot_deals_raw) AS deals,

@@ -26,6 +26,10 @@ FROM (VALUES
 	(6, 'hubspot_metrics_by_script_version  (view)', 'SELECT * FROM hubspot_metrics_by_script_version'),
 	(7, 'hubspot_metrics_by_week  (view)', 'SELECT * FROM hubspot_metrics_by_week'),
 	(8, 'hubspot_metrics_by_script_version(last 30 days)', 'SELECT * FROM hubspot_metrics_by_script_version(''2024-12-01'', ''2025-01-01'')'),
-	(9, 'hubspot_metrics_by_week(last 365 days)', 'SELECT * FROM hubspot_metrics_by_week(''2024-01-01'', ''2025-01-01'')')
+	(9, 'hubspot_metrics_by_week(last 365 days)', 'SELECT * FROM hubspot_metrics_by_week(''2024-01-01'', ''2025-01-01'')'),
+	(10, 'hubspot_metrics(last 365 days, pipeline default)', 'SELECT * FROM hubspot_metrics(''2024-01-01'', ''2025-01-01'', ''default'')'),
+	(11, 'hubspot_metrics_by_owner  (view)', 'SELECT * FROM hubspot_metrics_by_owner'),
+	(12, 'hubspot_metrics_by_owner(last 30 days)', 'SELECT * FROM hubspot_metrics_by_owner(''2024-12-01'', ''2025-01-01'')'),
+	(13, 'hubspot_calls_with_contacts  (all calls)', 'SELECT * FROM hubspot_calls_with_contacts')
 	) AS q(n, label, sql)
 ORDER BY q.n;

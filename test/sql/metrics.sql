@@ -128,10 +128,13 @@ INSERT INTO hubspot_calls_raw (hubspot_id, call_duration, call_direction, call_t
 --   vsl_watched_rate 2 / 5 = 40.00
 --   conversion_rate_vsl_watched c1, c2: 2 / 2 = 100.00
 --   conversion_rate_vsl_not_watched c3, c4 of c3, c4, c5 (false or NULL): 2 / 3 = 66.67
+--   connected_calls 0, call_connection_rate 0.00, contacts_connected_by_phone 0 and its
+--     rate 0.00: no call has an outcome (metrics_phone and metrics_pipelines have some)
 SELECT name, value, unit FROM hubspot_metrics('2024-01-01', '2024-02-01');
 SELECT name, value,
        value = (ARRAY[5, 4, 80.00, 6, 3, 2, 60.00, 3500, 1166.67, 18.33, 50.00, 50.00, 66.67, 4.50,
-                      6, 2, 4, 168.00, 14.00, 2, 4, 80.00, 104.00, 40.00, 100.00, 66.67])[row_number() OVER ()] AS ok
+                      6, 2, 4, 168.00, 14.00, 2, 4, 80.00, 104.00, 40.00, 100.00, 66.67,
+                      0, 0.00, 0, 0.00])[row_number() OVER ()] AS ok
 FROM hubspot_metrics('2024-01-01', '2024-02-01');
 
 -- Each row describes itself.
@@ -162,15 +165,17 @@ WHERE name IN ('qualified_rate', 'trial_rate');
 -- Breakdowns for January 2024.
 -- Deals created in the window per stage: closedwon d1 d2 d8 (3, 3700,
 -- 1233.33), then one each: appointmentscheduled d6 1500, closedlost d4 800,
--- contractlost d5 300.  Shares of 6: 50.00, 16.67.
+-- contractlost d5 300.  Shares of 6: 50.00, 16.67.  No pipeline is synced
+-- here: no labels, stages in id order, outcomes from
+-- hubspot_deal_stage_outcomes alone (metrics_pipelines has pipelines).
 SELECT * FROM hubspot_metrics_by_deal_stage('2024-01-01', '2024-02-01');
--- Won deals closed in the window per payment_status: failed (d2), paid
--- (d1), Paying (d3); one each, 33.33%.
+-- Won deals closed in the window per payment_status, in lower case:
+-- failed (d2), paid (d1), paying (d3's 'Paying'); one each, 33.33%.
 SELECT * FROM hubspot_metrics_by_payment_status('2024-01-01', '2024-02-01')
 ORDER BY payment_status COLLATE "C";
 -- Contacts created in the window per script version:
---   A: c1, c2, both with a won deal (d1, d2): 2, 2, 100.00, 2, 100.00
---   B: c3 (d4 lost, d8 won), c4 (d5 lost): 2, 2, 100.00, 1, 50.00
+--   a (written A): c1, c2, both with a won deal (d1, d2): 2, 2, 100.00, 2, 100.00
+--   b: c3 (d4 lost, d8 won), c4 (d5 lost): 2, 2, 100.00, 1, 50.00
 --   no version: c5 (archived deal only): 1, 0, 0.00, 0, 0.00
 SELECT * FROM hubspot_metrics_by_script_version('2024-01-01', '2024-02-01');
 -- Per week (weeks start on Monday; 2024-01-01 is one):
@@ -197,49 +202,75 @@ ROLLBACK;
 SELECT count(*) AS stage_rows FROM hubspot_deal_stage_outcomes;
 
 --
--- The side tables.  Which contacts have a deal, and each contact's first
--- call, are kept in hubspot_deal_contacts and hubspot_contact_metrics by
--- triggers on the three synced tables.  After every kind of change the
--- sync (or a user) makes, check() compares them, and the metrics read from
--- them, with the same answers recomputed from scratch by straightforward
--- queries on the synced tables: the deals' associations unnested, every
--- call matched to every contact by phone number.
+-- The side tables.  Which contacts have a deal, each contact's and each
+-- call's phone key, and each contact's first call and first connected
+-- call, are kept in hubspot_deal_contacts, hubspot_contact_numbers,
+-- hubspot_call_numbers and hubspot_contact_metrics by triggers on the
+-- synced tables.  After every kind of change the sync (or a user) makes,
+-- check() compares them, hubspot_calls_with_contacts and the metrics read
+-- from them with the same answers recomputed from scratch by
+-- straightforward queries on the synced tables: the deals' associations
+-- unnested, every call matched to the oldest contact with its number.
 --
-BEGIN;
-DELETE FROM hubspot_contacts_raw;
-DELETE FROM hubspot_deals_raw;
-DELETE FROM hubspot_calls_raw;
-CREATE FUNCTION pg_temp.check(OUT side_tables_ok boolean, OUT metrics_ok boolean, OUT contacts_with_deal bigint,
-                              OUT contacts_reached bigint)
-LANGUAGE sql AS $$
+-- metrics_test.check() outlives this file: metrics_pipelines and
+-- metrics_phone use it too.
+CREATE SCHEMA IF NOT EXISTS metrics_test;
+CREATE OR REPLACE FUNCTION metrics_test.check(OUT side_tables_ok boolean, OUT view_ok boolean, OUT metrics_ok boolean,
+                                              OUT contacts_with_deal bigint, OUT contacts_reached bigint,
+                                              OUT contacts_connected bigint)
+LANGUAGE sql SET search_path = public, pg_temp AS $$
 WITH pairs AS (
     SELECT DISTINCT d.hubspot_id AS deal_id, e ->> 'id' AS contact_id
     FROM hubspot_deals_raw d,
          jsonb_array_elements(CASE WHEN jsonb_typeof(d.raw_json -> 'associations' -> 'contacts' -> 'results') = 'array'
                                    THEN d.raw_json -> 'associations' -> 'contacts' -> 'results' END) e
     WHERE NOT d.archived AND e ->> 'id' IS NOT NULL),
+settings AS (SELECT (SELECT default_country_code FROM hubspot_metrics_settings) AS cc),
+contact_keys AS (
+    SELECT c.hubspot_id AS contact_id,
+           CASE WHEN s.cc IS NULL THEN hubspot_normalize_phone(c.phone) ELSE hubspot_normalize_phone(c.phone, s.cc) END AS number,
+           c.createdate
+    FROM hubspot_contacts_raw c, settings s
+    WHERE NOT c.archived),
+call_keys AS (
+    SELECT l.hubspot_id AS call_id,
+           CASE WHEN s.cc IS NULL THEN hubspot_normalize_phone(n.number) ELSE hubspot_normalize_phone(n.number, s.cc) END AS number,
+           l.call_timestamp,
+           coalesce((SELECT p.connected FROM hubspot_call_dispositions p WHERE p.disposition = l.call_disposition), false)
+           AND coalesce(upper(btrim(l.call_status)), '') IN ('COMPLETED', '') AS connected
+    FROM hubspot_calls_raw l, settings s,
+         LATERAL (SELECT CASE WHEN upper(btrim(l.call_direction)) = 'INBOUND' THEN l.call_from_number
+                              ELSE l.call_to_number END) n(number)
+    WHERE NOT l.archived),
+-- Each call to the oldest contact with its number.
+links AS (
+    SELECT DISTINCT ON (l.call_id) l.call_id, k.contact_id, l.call_timestamp, l.connected
+    FROM call_keys l JOIN contact_keys k ON k.number = l.number
+    ORDER BY l.call_id, k.createdate, k.contact_id),
 first_calls AS (
-    SELECT c.hubspot_id, min(l.call_timestamp) AS first_call_at
-    FROM hubspot_contacts_raw c
-    JOIN hubspot_calls_raw l
-      ON hubspot_normalize_phone(c.phone) =
-         hubspot_normalize_phone(CASE WHEN l.call_direction = 'INBOUND' THEN l.call_from_number ELSE l.call_to_number END)
-     AND l.call_timestamp >= c.createdate
-    WHERE NOT c.archived AND NOT l.archived
-    GROUP BY c.hubspot_id),
+    SELECT k.contact_id AS hubspot_id, min(l.call_timestamp) AS first_call_at,
+           min(l.call_timestamp) FILTER (WHERE l.connected) AS first_connected_at
+    FROM links l JOIN contact_keys k ON k.contact_id = l.contact_id AND l.call_timestamp >= k.createdate
+    GROUP BY k.contact_id),
 per_contact AS (
     SELECT c.hubspot_id AS contact_id, c.createdate, c.vsl_watched, c.sales_script_version,
-           (SELECT count(*) FROM pairs p WHERE p.contact_id = c.hubspot_id)::integer AS deals, f.first_call_at
+           (SELECT count(*) FROM pairs p WHERE p.contact_id = c.hubspot_id)::integer AS deals, f.first_call_at,
+           f.first_connected_at
     FROM hubspot_contacts_raw c LEFT JOIN first_calls f USING (hubspot_id)
     WHERE NOT c.archived AND c.createdate IS NOT NULL),
 expected_side AS (
     SELECT * FROM per_contact WHERE deals > 0 OR first_call_at IS NOT NULL),
+expected_view AS (
+    SELECT l.hubspot_id AS call_id, k.contact_id, l.hubspot_id IN (SELECT call_id FROM call_keys WHERE connected) AS connected
+    FROM hubspot_calls_raw l LEFT JOIN links k ON k.call_id = l.hubspot_id
+    WHERE NOT l.archived),
 -- The metrics that read the side tables, all time and for January 2024.
 expected_metrics AS (
     SELECT w.s, w.e, v.*
     FROM (VALUES (NULL::timestamptz, NULL::timestamptz), ('2024-01-01', '2024-02-01')) w(s, e),
     LATERAL (SELECT count(*) FILTER (WHERE p.deals > 0)::numeric AS with_deal,
                     count(p.first_call_at)::numeric AS reached,
+                    count(p.first_connected_at)::numeric AS connected,
                     round((extract(epoch FROM avg(p.first_call_at - p.createdate)) / 3600)::numeric, 2) AS hours,
                     round(100.0 * count(*) FILTER (WHERE p.deals > 0 AND p.vsl_watched)
                           / nullif(count(*) FILTER (WHERE p.vsl_watched), 0), 2) AS watched_rate
@@ -249,27 +280,46 @@ actual_metrics AS (
     SELECT w.s, w.e,
            max(m.value) FILTER (WHERE m.name = 'contacts_with_deal') AS with_deal,
            max(m.value) FILTER (WHERE m.name = 'contacts_reached_by_phone') AS reached,
+           max(m.value) FILTER (WHERE m.name = 'contacts_connected_by_phone') AS connected,
            max(m.value) FILTER (WHERE m.name = 'average_time_to_first_contact') AS hours,
            max(m.value) FILTER (WHERE m.name = 'conversion_rate_vsl_watched') AS watched_rate
     FROM (VALUES (NULL::timestamptz, NULL::timestamptz), ('2024-01-01', '2024-02-01')) w(s, e),
          hubspot_metrics(w.s, w.e) m
     GROUP BY w.s, w.e),
+-- Won: the override of the stage id, else the (pipeline, stage)'s metadata.
 expected_with_deals AS (
-    SELECT p.contact_id, count(*) AS deals, count(*) FILTER (WHERE o.outcome = 'won') AS won_deals
+    SELECT p.contact_id, count(*) AS deals,
+           count(*) FILTER (WHERE coalesce(
+               (SELECT o.outcome FROM hubspot_deal_stage_outcomes o WHERE o.dealstage = d.dealstage),
+               (SELECT CASE WHEN s.is_closed AND s.probability = 1 THEN 'won' END
+                FROM hubspot_pipeline_stages s
+                WHERE s.object_type = 'deals' AND s.pipeline_id = d.pipeline AND s.stage_id = d.dealstage)) = 'won') AS won_deals
     FROM pairs p JOIN hubspot_deals_raw d ON d.hubspot_id = p.deal_id
-    LEFT JOIN hubspot_deal_stage_outcomes o ON o.dealstage = d.dealstage
     GROUP BY p.contact_id)
 SELECT NOT EXISTS (SELECT * FROM pairs EXCEPT SELECT * FROM hubspot_deal_contacts)
        AND NOT EXISTS (SELECT * FROM hubspot_deal_contacts EXCEPT SELECT * FROM pairs)
+       AND NOT EXISTS (SELECT * FROM contact_keys WHERE number IS NOT NULL EXCEPT SELECT * FROM hubspot_contact_numbers)
+       AND NOT EXISTS (SELECT * FROM hubspot_contact_numbers EXCEPT SELECT * FROM contact_keys)
+       AND NOT EXISTS (SELECT * FROM call_keys WHERE number IS NOT NULL EXCEPT SELECT * FROM hubspot_call_numbers)
+       AND NOT EXISTS (SELECT * FROM hubspot_call_numbers EXCEPT SELECT * FROM call_keys)
        AND NOT EXISTS (SELECT * FROM expected_side EXCEPT SELECT * FROM hubspot_contact_metrics)
        AND NOT EXISTS (SELECT * FROM hubspot_contact_metrics EXCEPT SELECT * FROM expected_side),
+       NOT EXISTS (SELECT * FROM expected_view EXCEPT SELECT call_id, contact_id, connected FROM hubspot_calls_with_contacts)
+       AND NOT EXISTS (SELECT call_id, contact_id, connected FROM hubspot_calls_with_contacts EXCEPT SELECT * FROM expected_view)
+       AND (SELECT count(*) FROM hubspot_calls_with_contacts) = (SELECT count(*) FROM expected_view),
        NOT EXISTS (SELECT * FROM expected_metrics EXCEPT SELECT * FROM actual_metrics)
        AND NOT EXISTS (SELECT * FROM actual_metrics EXCEPT SELECT * FROM expected_metrics)
        AND NOT EXISTS (SELECT * FROM expected_with_deals EXCEPT SELECT * FROM hubspot_contacts_with_deals())
        AND NOT EXISTS (SELECT * FROM hubspot_contacts_with_deals() EXCEPT SELECT * FROM expected_with_deals),
        (SELECT count(*) FROM hubspot_contact_metrics WHERE deals > 0),
-       (SELECT count(first_call_at) FROM hubspot_contact_metrics)
+       (SELECT count(first_call_at) FROM hubspot_contact_metrics),
+       (SELECT count(first_connected_at) FROM hubspot_contact_metrics)
 $$;
+
+BEGIN;
+DELETE FROM hubspot_contacts_raw;
+DELETE FROM hubspot_deals_raw;
+DELETE FROM hubspot_calls_raw;
 
 -- Inserts.  t1..t4 created in January; calls to t1 after its creation, from
 -- t2 before its creation (so t2 is not reached).
@@ -287,29 +337,29 @@ INSERT INTO hubspot_calls_raw (hubspot_id, call_direction, call_to_number, call_
   ('m1', 'OUTBOUND', '0033610000001', '+33 1 86 95 00 00', '2024-01-02 05:00+00', '{}'),
   ('m2', 'INBOUND', '+33 1 86 95 00 00', '+33 (0)6 10 00 00 02', '2024-01-01 00:00+00', '{}');
 -- t1, t2, t3 have a deal; t1 is reached.
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 SELECT * FROM hubspot_contact_metrics ORDER BY contact_id;
 
 -- Archive a deal: t1 and t2 lose it.
 UPDATE hubspot_deals_raw SET archived = true WHERE hubspot_id = 'e1';
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 -- Change a deal's associations: e2 now goes with t4 and t1, not t3.
 UPDATE hubspot_deals_raw
 SET raw_json = '{"associations": {"contacts": {"results": [{"id": "t4"}, {"id": "t1"}]}}}'
 WHERE hubspot_id = 'e2';
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 -- Change a contact's phone: t1 moves to another number (no longer reached),
 -- t3 takes t2's (whose call m2 came before t3 was created: not reached).
 UPDATE hubspot_contacts_raw SET phone = '+33 6 99 99 99 99' WHERE hubspot_id = 't1';
 UPDATE hubspot_contacts_raw SET phone = '0033 6 10 00 00 02' WHERE hubspot_id = 't3';
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 -- Calls to t4, then an earlier one: its first call moves back.
 INSERT INTO hubspot_calls_raw (hubspot_id, call_direction, call_to_number, call_from_number, call_timestamp, raw_json) VALUES
   ('m3', 'OUTBOUND', '+33 6 10 00 00 04', '+33 1 86 95 00 00', '2024-01-08 00:00+00', '{}');
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 INSERT INTO hubspot_calls_raw (hubspot_id, call_direction, call_to_number, call_from_number, call_timestamp, raw_json) VALUES
   ('m4', 'OUTBOUND', '+33 6 10 00 00 04', '+33 1 86 95 00 00', '2024-01-05 12:00+00', '{}');
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 SELECT contact_id, first_call_at FROM hubspot_contact_metrics WHERE contact_id = 't4';
 -- A page as the sync writes it (INSERT ... ON CONFLICT DO UPDATE): m2 moves
 -- after t2's and t3's creation (both reached: they share the number now),
@@ -320,41 +370,58 @@ INSERT INTO hubspot_calls_raw AS t (hubspot_id, call_direction, call_to_number, 
   ('m5', 'INBOUND', '+33 1 86 95 00 00', '+33 6 10 00 00 02', '2024-01-04 07:00+00', '{}', false)
 ON CONFLICT (hubspot_id) DO UPDATE SET call_timestamp = EXCLUDED.call_timestamp, raw_json = EXCLUDED.raw_json,
     archived = EXCLUDED.archived;
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
+-- Outcomes: m5 connected, m2 a call that connected by its outcome but
+-- whose status says it failed; then a portal's own outcome counts as
+-- connected (a change of hubspot_call_dispositions rebuilds the flags).
+UPDATE hubspot_calls_raw SET call_status = 'COMPLETED', call_disposition = 'f240bbac-87c9-4f6e-bf70-924b57d47db7'
+WHERE hubspot_id = 'm5';
+UPDATE hubspot_calls_raw SET call_status = 'FAILED', call_disposition = 'f240bbac-87c9-4f6e-bf70-924b57d47db7'
+WHERE hubspot_id = 'm2';
+UPDATE hubspot_calls_raw SET call_status = ' completed ', call_disposition = 'portal-own-outcome'
+WHERE hubspot_id = 'm3';
+SELECT * FROM metrics_test.check();
+INSERT INTO hubspot_call_dispositions VALUES ('portal-own-outcome', 'Meeting booked', true);
+SELECT * FROM metrics_test.check();
 -- A contact archived, then back; a contact's creation date moved.
 UPDATE hubspot_contacts_raw SET archived = true WHERE hubspot_id = 't4';
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 UPDATE hubspot_contacts_raw SET archived = false WHERE hubspot_id = 't4';
 UPDATE hubspot_contacts_raw SET createdate = '2024-01-04 06:30+00' WHERE hubspot_id = 't2';
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 -- The deal back from archived, then deletes of a deal, a call, a contact.
 UPDATE hubspot_deals_raw SET archived = false WHERE hubspot_id = 'e1';
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 DELETE FROM hubspot_deals_raw WHERE hubspot_id = 'e2';
 DELETE FROM hubspot_calls_raw WHERE hubspot_id = 'm4';
 DELETE FROM hubspot_contacts_raw WHERE hubspot_id = 't2';
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 -- TRUNCATE, one table at a time, then everything back.
 TRUNCATE hubspot_calls_raw;
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 TRUNCATE hubspot_deals_raw;
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 INSERT INTO hubspot_deals_raw (hubspot_id, dealstage, createdate, raw_json) VALUES
   ('e3', 'closedwon', '2024-01-06 00:00+00', '{"associations": {"contacts": {"results": [{"id": "t1"}, {"id": "t4"}]}}}');
 INSERT INTO hubspot_calls_raw (hubspot_id, call_direction, call_to_number, call_from_number, call_timestamp, raw_json) VALUES
   ('m6', 'OUTBOUND', '+33 6 10 00 00 04', '+33 1 86 95 00 00', '2024-01-09 00:00+00', '{}');
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 TRUNCATE hubspot_contacts_raw;
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 -- Contacts synced after their deals and calls are linked to them.
 INSERT INTO hubspot_contacts_raw (hubspot_id, phone, createdate, vsl_watched, raw_json) VALUES
   ('t1', '+33 6 10 00 00 01', '2024-01-02 00:00+00', true, '{}'),
   ('t4', '+33 6 10 00 00 04', '2024-01-05 00:00+00', NULL, '{}');
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
 -- hubspot_metrics_rebuild() recomputes the same rows from scratch.
 CREATE TEMP TABLE kept AS SELECT * FROM hubspot_contact_metrics;
 SELECT hubspot_metrics_rebuild();
 SELECT NOT EXISTS (SELECT * FROM kept EXCEPT SELECT * FROM hubspot_contact_metrics)
        AND (SELECT count(*) FROM kept) = (SELECT count(*) FROM hubspot_contact_metrics) AS rebuild_same;
-SELECT * FROM pg_temp.check();
+SELECT * FROM metrics_test.check();
+-- check() is not blind: a side table out of step with the synced rows shows.
+SAVEPOINT out_of_step;
+DELETE FROM hubspot_call_numbers WHERE call_id = 'm6';
+SELECT side_tables_ok, view_ok, metrics_ok FROM metrics_test.check();
+ROLLBACK TO out_of_step;
 ROLLBACK;
