@@ -47,9 +47,11 @@ def chain(ot):
             q = [("limit", "100"), ("archived", archived), ("properties", props)]
             if ASSOC[ot]:
                 q.append(("associations", ASSOC[ot]))
+            query = urlencode(q)
             if after:
-                q.append(("after", after))
-            page = get(f"/crm/v3/objects/{ot}?" + urlencode(q))
+                # Opaque and already percent-encoded: passed back as sent.
+                query += "&after=" + after
+            page = get(f"/crm/v3/objects/{ot}?" + query)
             records += len(page["results"])
             after = page.get("paging", {}).get("next", {}).get("after")
             if not after:
