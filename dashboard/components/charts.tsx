@@ -30,20 +30,20 @@ interface BarShapeProps { x?: number; y?: number; width?: number; height?: numbe
 /** A bar that says which stage it is, for the tests and for inspection. */
 function StageBar({ x = 0, y = 0, width = 0, height = 0, fill, payload }: BarShapeProps) {
   return (
-    <rect x={x} y={y} width={width} height={Math.max(height, 0)} rx={3} style={{ fill }}
+    <rect x={x} y={y} width={Math.max(width, 0)} height={Math.max(height, 0)} rx={3} style={{ fill }}
       data-bar={payload?.key} data-value={payload?.deals} />
   );
 }
 
 export function StageChart({ data }: { data: StageDatum[] }) {
+  // Horizontal bars: stage names (ids until labels are known) are long.
+  const labelWidth = Math.min(180, Math.max(72, 7 * Math.max(...data.map((d) => d.label.length))));
   return (
     <ResponsiveContainer width="100%" height="100%">
-      <BarChart data={data} margin={{ top: 8, right: 8, left: -16, bottom: 0 }}>
-        <CartesianGrid vertical={false} stroke={GRID} />
-        <XAxis dataKey="label" tick={AXIS} tickLine={false} axisLine={false} interval={0}
-          angle={data.length > 5 ? -25 : 0} textAnchor={data.length > 5 ? "end" : "middle"}
-          height={data.length > 5 ? 60 : 30} />
-        <YAxis allowDecimals={false} tick={AXIS} tickLine={false} axisLine={false} />
+      <BarChart data={data} layout="vertical" margin={{ top: 4, right: 16, left: 0, bottom: 0 }}>
+        <CartesianGrid horizontal={false} stroke={GRID} />
+        <XAxis type="number" allowDecimals={false} tick={AXIS} tickLine={false} axisLine={false} />
+        <YAxis type="category" dataKey="label" tick={AXIS} tickLine={false} axisLine={false} width={labelWidth} interval={0} />
         <Tooltip {...TOOLTIP_STYLE} formatter={(v) => [formatNumber(Number(v)), "deals"]} />
         <Bar dataKey="deals" isAnimationActive={false} shape={(p: unknown) => <StageBar {...(p as BarShapeProps)} />}>
           {data.map((d) => <Cell key={d.key} fill={OUTCOME_COLOR[d.outcome] ?? "var(--chart-1)"} />)}
