@@ -7,6 +7,8 @@ const nextConfig: NextConfig = {
   // pg is loaded by Node at run time rather than bundled (its optional
   // native bindings confuse the bundler).
   serverExternalPackages: ["pg"],
+  // No images to optimise: keep the /_next/image endpoint out of use.
+  images: { unoptimized: true },
 };
 
 export default nextConfig;

@@ -3,7 +3,7 @@
 // server for each request; the numbers are the SQL functions' own.
 
 import { AlertTriangle, Info } from "lucide-react";
-import { CallsWeekChart, CategoryChart, ScriptChart, StageChart, TrendChart } from "@/components/charts";
+import { CallsWeekChart, CategoryChart, ContactsWeekChart, ScriptChart, StageChart, TrendChart } from "@/components/charts";
 import { ChartCard, type DataTable } from "@/components/chart-card";
 import { MetricCard } from "@/components/metric-card";
 import { RangePicker } from "@/components/range-picker";
@@ -56,7 +56,7 @@ export default async function Page({ searchParams }: { searchParams: SearchParam
             <div>
               <h1 className="text-2xl font-semibold tracking-tight">Sales dashboard</h1>
               <p className="text-sm text-muted-foreground" data-testid="range-label">
-                {range.label}: {formatDay(range.from)} – {formatDay(range.lastDay)}
+                {range.key === "custom" ? "" : `${range.label}: `}{formatDay(range.from)} – {formatDay(range.lastDay)}
                 <span className="hidden sm:inline"> · compared with {formatDay(range.prevFrom)} – {formatDay(addDays(range.prevTo, -1))}</span>
               </p>
             </div>
@@ -102,6 +102,7 @@ export default async function Page({ searchParams }: { searchParams: SearchParam
         <section aria-label="Charts" className="grid grid-cols-1 gap-4 lg:grid-cols-2">
           {data.stages && <StagesCard stages={data.stages} fmt={fmt} />}
           {data.weeks && <TrendCard weeks={data.weeks} fmt={fmt} />}
+          {data.weeks && <ContactsWeekCard weeks={data.weeks} />}
           {data.scripts && <ScriptsCard scripts={data.scripts} />}
           {data.payment && <PaymentCard payment={data.payment} fmt={fmt} />}
           <CallsCard metric={metric} fmt={fmt} />
@@ -177,14 +178,27 @@ function StagesCard({ stages, fmt }: { stages: Table; fmt: FormatOptions }) {
 
 function TrendCard({ weeks, fmt }: { weeks: Table; fmt: FormatOptions }) {
   const table: DataTable = {
-    headers: ["Week of", "New contacts", "Deals created", "Deals won", "Deals lost", "Sales"],
-    rows: weeks.rows.map((r) => [r.week ?? "", formatNumber(r.new_contacts), formatNumber(r.new_deals),
+    headers: ["Week of", "Deals created", "Deals won", "Deals lost", "Sales"],
+    rows: weeks.rows.map((r) => [r.week ?? "", formatNumber(r.new_deals),
                                  formatNumber(r.deals_won), formatNumber(r.deals_lost), formatCurrency(r.total_sales, fmt)]),
   };
   return (
-    <ChartCard id="weekly-trend" title="Weekly trend" table={table}
-      description="New contacts, deals created and won (left axis), sales (right axis), per week starting Monday">
+    <ChartCard id="weekly-trend" title="Deals and sales per week" table={table}
+      description="Deals created and won (left axis), sales (right axis), per week starting Monday">
       <TrendChart format={fmt} data={weeks.rows.map(weekDatum)} />
+    </ChartCard>
+  );
+}
+
+function ContactsWeekCard({ weeks }: { weeks: Table }) {
+  const table: DataTable = {
+    headers: ["Week of", "New contacts"],
+    rows: weeks.rows.map((r) => [r.week ?? "", formatNumber(r.new_contacts)]),
+  };
+  return (
+    <ChartCard id="weekly-contacts" title="New contacts per week" table={table}
+      description="Contacts created per week starting Monday">
+      <ContactsWeekChart data={weeks.rows.map(weekDatum)} />
     </ChartCard>
   );
 }

@@ -71,10 +71,25 @@ export function TrendChart({ data, format }: { data: WeekDatum[]; format: Format
         <Tooltip {...TOOLTIP_STYLE} cursor={{ stroke: "var(--border)" }} labelFormatter={(w) => `Week of ${w}`}
           formatter={(v, name) => [name === "Sales" ? formatValue(Number(v), "currency", format) : formatNumber(Number(v)), name]} />
         <Legend wrapperStyle={{ fontSize: 12 }} iconType="plainline" />
-        <Line yAxisId="n" dataKey="new_contacts" name="New contacts" stroke="var(--chart-1)" strokeWidth={2} dot={false} isAnimationActive={false} />
         <Line yAxisId="n" dataKey="new_deals" name="Deals created" stroke="var(--chart-3)" strokeWidth={2} dot={false} isAnimationActive={false} />
         <Line yAxisId="n" dataKey="deals_won" name="Deals won" stroke="var(--chart-2)" strokeWidth={2} dot={false} isAnimationActive={false} />
         <Line yAxisId="sales" dataKey="total_sales" name="Sales" stroke="var(--chart-5)" strokeWidth={2} strokeDasharray="5 3" dot={false} isAnimationActive={false} />
+      </LineChart>
+    </ResponsiveContainer>
+  );
+}
+
+export function ContactsWeekChart({ data }: { data: WeekDatum[] }) {
+  return (
+    <ResponsiveContainer width="100%" height="100%">
+      <LineChart data={data} margin={{ top: 8, right: 8, left: -16, bottom: 0 }}>
+        <CartesianGrid vertical={false} stroke={GRID} />
+        <XAxis dataKey="week" tick={AXIS} tickLine={false} axisLine={false} minTickGap={24}
+          tickFormatter={(w: string) => w.slice(5)} />
+        <YAxis allowDecimals={false} tick={AXIS} tickLine={false} axisLine={false} />
+        <Tooltip {...TOOLTIP_STYLE} cursor={{ stroke: "var(--border)" }} labelFormatter={(w) => `Week of ${w}`}
+          formatter={(v) => [formatNumber(Number(v)), "New contacts"]} />
+        <Line dataKey="new_contacts" name="New contacts" stroke="var(--chart-1)" strokeWidth={2} dot={false} isAnimationActive={false} />
       </LineChart>
     </ResponsiveContainer>
   );

@@ -131,7 +131,7 @@ test("the stage chart has one bar per stage, with the deals of hubspot_metrics_b
 
 test("every chart's numbers are in a table", async ({ page }) => {
   await page.goto("/?range=90d");
-  for (const id of ["deal-stages", "weekly-trend", "script-versions", "payment-status", "call-direction", "calls-weekly", "follow-up"]) {
+  for (const id of ["deal-stages", "weekly-trend", "weekly-contacts", "script-versions", "payment-status", "call-direction", "calls-weekly", "follow-up"]) {
     const card = page.locator(`[data-chart="${id}"]`);
     await expect(card, id).toHaveCount(1);
     expect(await card.locator("tbody tr").count(), id).toBeGreaterThan(0);
