@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Demo: build and install hubspot_sync, start a throwaway PostgreSQL 15
-# cluster, sync HubSpot into it and print a few rows.
+# cluster, sync HubSpot into it, print a few rows, and serve the sales
+# dashboard over it on http://127.0.0.1:3000 until Ctrl-C (DEMO_DASHBOARD=0:
+# stop after the rows instead).
 #
 # Without HUBSPOT_TOKEN the data comes from the bundled mock HubSpot on
 # 127.0.0.1 (29,000 contacts, 1,000 deals in two pipelines, 200 calls: the design's portal).
@@ -43,7 +45,10 @@ hubspot_sync.rate_limit = $rate_limit
 CONF
 chown postgres "$conf" 2>/dev/null || true
 
-pg_virtualenv -v 15 -o "include=$conf" -o "max_worker_processes=16" psql -X -v ON_ERROR_STOP=1 <<'SQL'
+# Then, unless DEMO_DASHBOARD=0, the dashboard serves the data on
+# 127.0.0.1:3000 until Ctrl-C (dashboard/scripts/serve-demo.sh).
+pg_virtualenv -v 15 -o "include=$conf" -o "max_worker_processes=16" \
+    bash -c 'psql -X -v ON_ERROR_STOP=1 && { [ "${DEMO_DASHBOARD:-1}" = 0 ] || bash dashboard/scripts/serve-demo.sh; }' <<'SQL'
 CREATE EXTENSION hubspot_sync;
 \echo '== SELECT * FROM hubspot_sync_all();'
 SELECT object_type, status, mode, pages, records, inserted, updated, archived, warnings, http_requests, duration, error
