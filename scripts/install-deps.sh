@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(build-essential postgresql-15 postgresql-server-dev-15 postgresql-common
           postgresql-15-cron libcurl4-openssl-dev python3 curl procps)
 # --dashboard: also what the dashboard's browser tests need (Debian's
-# chromium; Node.js 20 and npm come with the machine, see docs/dashboard.md).
+# chromium; Node.js 20 and npm come with the machine, else scripts/ensure-node.sh
+# fetches Node 20, see docs/dashboard.md).
 if [ "${1:-}" = "--dashboard" ]; then
     packages+=(chromium)
 fi

@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 9) ? 0 : 1)' 2>/dev/null; then
+. ../scripts/ensure-node.sh
+if ! node_new_enough; then
     echo "dashboard: Node.js 20.9 or later is needed (found: $(node --version 2>/dev/null || echo none)); see docs/dashboard.md" >&2
     exit 1
 fi
