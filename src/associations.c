@@ -287,6 +287,85 @@ associations_cancel(AssociationRead *read)
 }
 
 /*
+ * The ids a batch answer read (into done), and those whose list goes on,
+ * with their cursors (into ids and afters, to ask for again).
+ */
+static void
+note_results(SyncContext *cxt, AssociationRead *read, HubspotPage *answer,
+			 List **done, List **ids, List **afters)
+{
+	ListCell   *asked_id;
+
+	for (int i = 0; i < answer->nresults; i++)
+	{
+		JsonbContainer *result = object_at(&answer->results->root, i);
+		JsonbContainer *next = hubspot_jsonb_object(hubspot_jsonb_object(result, "paging"), "next");
+		char	   *id = hubspot_jsonb_string(hubspot_jsonb_object(result, "from"), "id");
+		char	   *after = hubspot_jsonb_string(next, "after");
+
+		if (id == NULL)
+			continue;
+		*done = lappend(*done, id);
+		if (after == NULL)
+			continue;
+		/* A cursor that does not move would ask forever. */
+		foreach(asked_id, read->ids)
+		{
+			const char *asked_after = read->afters ?
+				list_nth(read->afters, foreach_current_index(asked_id)) : NULL;
+
+			if (strcmp(lfirst(asked_id), id) == 0 && asked_after != NULL &&
+				strcmp(asked_after, after) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_HUBSPOT_PAGING_LOOP),
+						 errmsg("HubSpot's association paging did not advance"),
+						 errdetail("The %s associations of %s record %s came back with the cursor asked for (\"%s\").",
+								   read->kind, cxt->type->name, id, after)));
+		}
+		*ids = lappend(*ids, id);
+		*afters = lappend(*afters, after);
+	}
+}
+
+/*
+ * A 207's per-id errors: "none" is an answer (its ids go into done); any
+ * other error leaves its ids unread.  Returns the first such error, or NULL.
+ */
+static char *
+note_errors(HubspotPage *answer, List **done)
+{
+	char	   *first_error = NULL;
+
+	for (int i = 0; answer->errors && i < JsonContainerSize(&answer->errors->root); i++)
+	{
+		JsonbContainer *error = object_at(&answer->errors->root, i);
+		char	   *sub = hubspot_jsonb_string(error, "subCategory");
+		JsonbContainer *from = array_at(hubspot_jsonb_object(error, "context"), "fromObjectId");
+
+		if (sub == NULL || strcmp(sub, NO_ASSOCIATIONS_FOUND) != 0)
+		{
+			if (first_error == NULL)
+			{
+				char	   *message = hubspot_jsonb_string(error, "message");
+				char	   *category = hubspot_jsonb_string(error, "category");
+
+				first_error = psprintf("%s (category %s)", message ? message : "no message",
+									   category ? category : "none");
+			}
+			continue;
+		}
+		for (int j = 0; from && j < JsonContainerSize(from); j++)
+		{
+			char	   *id = scalar_text(getIthJsonbValueFromContainer(from, j));
+
+			if (id != NULL)
+				*done = lappend(*done, id);
+		}
+	}
+	return first_error;
+}
+
+/*
  * Wait for a read, add its answer to into (as associations_by_id takes),
  * and read on until every id's list is whole: the rest of each list the
  * answer cut short, and again the ids the answer failed to read.
@@ -313,63 +392,8 @@ associations_finish(SyncContext *cxt, AssociationRead *read, StringInfo into)
 					association_types_for(cxt, read->kind, &answer.results->root, path),
 					answer.results);
 
-		for (int i = 0; i < answer.nresults; i++)
-		{
-			JsonbContainer *result = object_at(&answer.results->root, i);
-			JsonbContainer *next = hubspot_jsonb_object(hubspot_jsonb_object(result, "paging"), "next");
-			char	   *id = hubspot_jsonb_string(hubspot_jsonb_object(result, "from"), "id");
-			char	   *after = hubspot_jsonb_string(next, "after");
-
-			if (id == NULL)
-				continue;
-			done = lappend(done, id);
-			if (after == NULL)
-				continue;
-			/* A cursor that does not move would ask forever. */
-			foreach(asked_id, read->ids)
-			{
-				const char *asked_after = read->afters ?
-					list_nth(read->afters, foreach_current_index(asked_id)) : NULL;
-
-				if (strcmp(lfirst(asked_id), id) == 0 && asked_after != NULL &&
-					strcmp(asked_after, after) == 0)
-					ereport(ERROR,
-							(errcode(ERRCODE_HUBSPOT_PAGING_LOOP),
-							 errmsg("HubSpot's association paging did not advance"),
-							 errdetail("The %s associations of %s record %s came back with the cursor asked for (\"%s\").",
-									   read->kind, cxt->type->name, id, after)));
-			}
-			ids = lappend(ids, id);
-			afters = lappend(afters, after);
-		}
-
-		/* "None" is an answer; any other error leaves its ids unread. */
-		for (int i = 0; answer.errors && i < JsonContainerSize(&answer.errors->root); i++)
-		{
-			JsonbContainer *error = object_at(&answer.errors->root, i);
-			char	   *sub = hubspot_jsonb_string(error, "subCategory");
-			JsonbContainer *from = array_at(hubspot_jsonb_object(error, "context"), "fromObjectId");
-
-			if (sub == NULL || strcmp(sub, NO_ASSOCIATIONS_FOUND) != 0)
-			{
-				if (first_error == NULL)
-				{
-					char	   *message = hubspot_jsonb_string(error, "message");
-					char	   *category = hubspot_jsonb_string(error, "category");
-
-					first_error = psprintf("%s (category %s)", message ? message : "no message",
-										   category ? category : "none");
-				}
-				continue;
-			}
-			for (int j = 0; from && j < JsonContainerSize(from); j++)
-			{
-				char	   *id = scalar_text(getIthJsonbValueFromContainer(from, j));
-
-				if (id != NULL)
-					done = lappend(done, id);
-			}
-		}
+		note_results(cxt, read, &answer, &done, &ids, &afters);
+		first_error = note_errors(&answer, &done);
 
 		/* Every id asked for and not answered for: again, from where it was. */
 		foreach(asked_id, read->ids)
