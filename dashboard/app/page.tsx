@@ -8,8 +8,6 @@ import { ChartCard, type DataTable } from "@/components/chart-card";
 import { MetricCard } from "@/components/metric-card";
 import { RangePicker } from "@/components/range-picker";
 import { SyncPanel, SyncStrip } from "@/components/sync-panel";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Table as UiTable, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import { NULL_TEXT, formatCurrency, formatNumber, formatPercent, formatValue, humanize, toNumber,
          type FormatOptions } from "@/lib/format";
@@ -107,8 +105,8 @@ export default async function Page({ searchParams }: { searchParams: SearchParam
           {data.payment && <PaymentCard payment={data.payment} fmt={fmt} />}
           <CallsCard metric={metric} fmt={fmt} />
           {data.weeks && <CallsWeekCard weeks={data.weeks} />}
-          <FollowUpCard metric={metric} previous={(n) => byName.get(n)?.previous ?? null} fmt={fmt} />
-          {data.owners && <GenericTableCard id="owners" title="By owner" table={data.owners} />}
+          <FollowUpCard metric={metric} previous={(n) => byName.get(n)?.previous ?? null} has={(n) => byName.has(n)} fmt={fmt} />
+          {data.owners && <OwnersCard owners={data.owners} fmt={fmt} />}
         </section>
 
         <SyncPanel rows={data.status} staleAfter={staleAfter} />
@@ -157,12 +155,18 @@ function EmptyNotice({ extent, pipeline }: { extent: { first: string | null; las
 }
 
 function StagesCard({ stages, fmt }: { stages: Table; fmt: FormatOptions }) {
+  // 1.2 returns pipeline_id, pipeline_label and stage_label; 1.1 only the
+  // stage id.  The pipeline is named only when the rows span several.
+  const pipelineOf = (r: Row) => first(r, ["pipeline_label", "pipeline_id", "pipeline"]) ?? "(no pipeline)";
+  const several = new Set(stages.rows.map(pipelineOf)).size > 1;
   const label = (r: Row) => {
-    const stage = first(r, ["stage_label", "dealstage_label", "label"]) ?? r.dealstage ?? "(no stage)";
-    const pipe = first(r, ["pipeline_label", "pipeline"]);
-    return pipe && new Set(stages.rows.map((x) => first(x, ["pipeline_label", "pipeline"]))).size > 1 ? `${pipe}: ${stage}` : stage;
+    const stage = first(r, ["stage_label", "dealstage"]) ?? "(no stage)";
+    return several ? `${pipelineOf(r)}: ${stage}` : stage;
   };
-  const key = (r: Row) => [first(r, ["pipeline"]), r.dealstage ?? ""].filter((x) => x !== null).join("/");
+  const key = (r: Row) => {
+    const p = first(r, ["pipeline_id", "pipeline"]);
+    return p === null ? (r.dealstage ?? "") : `${p}/${r.dealstage ?? ""}`;
+  };
   const table: DataTable = {
     headers: ["Stage", "Outcome", "Deals", "Share", "Total amount", "Average amount"],
     rows: stages.rows.map((r) => [label(r), r.outcome ?? "", formatNumber(r.deals), formatPercent(r.share),
@@ -172,6 +176,28 @@ function StagesCard({ stages, fmt }: { stages: Table; fmt: FormatOptions }) {
     <ChartCard id="deal-stages" title="Deals per stage" table={table}
       description="Deals created in the period, by their current stage (won green, lost red, open blue)">
       <StageChart data={stages.rows.map((r) => ({ key: key(r), label: label(r), deals: num(r.deals), outcome: r.outcome ?? "open" }))} />
+    </ChartCard>
+  );
+}
+
+function OwnersCard({ owners, fmt }: { owners: Table; fmt: FormatOptions }) {
+  const name = (r: Row) => {
+    const n = r.owner_name ?? r.email ?? (r.owner_id === null ? "(no owner)" : `Owner ${r.owner_id}`);
+    return r.archived === "true" || (r.archived as unknown) === true ? `${n} (archived)` : n;
+  };
+  const table: DataTable = {
+    headers: ["Owner", "Deals won", "Sales", "Calls", "Connected calls", "Minutes on the phone"],
+    rows: owners.rows.map((r) => [name(r), formatNumber(r.deals_won), formatCurrency(r.total_sales, fmt),
+                                  formatNumber(r.calls), formatNumber(r.connected_calls), formatNumber(r.call_minutes)]),
+  };
+  const active = owners.rows.filter((r) => num(r.total_sales) > 0);
+  return (
+    <ChartCard id="owners" title="Per sales rep" table={table} empty="No owners and nothing owned in this period."
+      className="lg:col-span-2"
+      description="Deals won and sales by the deal's owner, calls by the call's owner (bars: sales)">
+      <CategoryChart unit="sales" layout="vertical" currency={fmt} data={active.map((r) => ({
+        label: name(r), value: num(r.total_sales), color: "var(--chart-2)",
+      }))} />
     </ChartCard>
   );
 }
@@ -277,17 +303,21 @@ function CallsWeekCard({ weeks }: { weeks: Table }) {
   );
 }
 
-function FollowUpCard({ metric, previous, fmt }:
-  { metric: (n: string) => string | null; previous: (n: string) => string | null; fmt: FormatOptions }) {
+function FollowUpCard({ metric, previous, has, fmt }:
+  { metric: (n: string) => string | null; previous: (n: string) => string | null; has: (n: string) => boolean;
+    fmt: FormatOptions }) {
   const steps = [
     ["New contacts", "new_contacts", null],
     ["Reached by phone", "contacts_reached_by_phone", "contacts_reached_by_phone_rate"],
+    ["Connected by phone", "contacts_connected_by_phone", "contacts_connected_by_phone_rate"],
     ["Got a deal", "contacts_with_deal", "contact_to_deal_conversion_rate"],
   ] as const;
+  // 1.1 has no connected metrics: leave its step out.
+  const shown = steps.filter(([, n]) => has(n));
   const newContacts = num(metric("new_contacts"));
   const table: DataTable = {
     headers: ["Step", "Contacts", "Share of new contacts"],
-    rows: newContacts === 0 ? [] : steps.map(([l, n, rate]) => [l, formatNumber(metric(n)), rate ? formatPercent(metric(rate)) : ""]),
+    rows: newContacts === 0 ? [] : shown.map(([l, n, rate]) => [l, formatNumber(metric(n)), rate ? formatPercent(metric(rate)) : ""]),
   };
   const t = metric("average_time_to_first_contact");
   const tp = previous("average_time_to_first_contact");
@@ -295,36 +325,9 @@ function FollowUpCard({ metric, previous, fmt }:
     <ChartCard id="follow-up" title="Speed to lead" table={table} empty="No new contacts in this period."
       description={`Time to first call: ${t === null ? `${NULL_TEXT} (${nullReason("average_time_to_first_contact")})` : formatValue(t, "hours", fmt)}` +
         (tp === null ? "" : `; previous period ${formatValue(tp, "hours", fmt)}`)}>
-      <CategoryChart unit="contacts" layout="vertical" data={steps.map(([l, n], i) => ({
-        label: l, value: num(metric(n)), color: ["var(--chart-1)", "var(--chart-3)", "var(--chart-2)"][i],
+      <CategoryChart unit="contacts" layout="vertical" data={shown.map(([l, n], i) => ({
+        label: l, value: num(metric(n)), color: ["var(--chart-1)", "var(--chart-3)", "var(--chart-5)", "var(--chart-2)"][i],
       }))} />
     </ChartCard>
-  );
-}
-
-/** A breakdown this page has no chart for (a newer extension's): its rows as they come. */
-function GenericTableCard({ id, title, table }: { id: string; title: string; table: Table }) {
-  return (
-    <Card data-chart={id} className="min-w-0 lg:col-span-2">
-      <CardHeader><CardTitle>{title}</CardTitle><CardDescription>As the extension returns it.</CardDescription></CardHeader>
-      <CardContent>
-        <UiTable>
-          <TableHeader>
-            <TableRow>{table.columns.map((c) => <TableHead key={c}>{humanize(c)}</TableHead>)}</TableRow>
-          </TableHeader>
-          <TableBody>
-            {table.rows.map((r, i) => (
-              <TableRow key={i}>
-                {table.columns.map((c) => (
-                  <TableCell key={c} className="tabular-nums">
-                    {r[c] === null ? NULL_TEXT : /rate|share/.test(c) ? formatPercent(r[c]) : String(r[c])}
-                  </TableCell>
-                ))}
-              </TableRow>
-            ))}
-          </TableBody>
-        </UiTable>
-      </CardContent>
-    </Card>
   );
 }

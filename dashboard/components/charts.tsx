@@ -36,8 +36,8 @@ function StageBar({ x = 0, y = 0, width = 0, height = 0, fill, payload }: BarSha
 }
 
 export function StageChart({ data }: { data: StageDatum[] }) {
-  // Horizontal bars: stage names (ids until labels are known) are long.
-  const labelWidth = Math.min(180, Math.max(72, 7 * Math.max(...data.map((d) => d.label.length))));
+  // Horizontal bars: stage names (with their pipeline's when several) are long.
+  const labelWidth = Math.min(220, Math.max(72, 7 * Math.max(...data.map((d) => d.label.length))));
   return (
     <ResponsiveContainer width="100%" height="100%">
       <BarChart data={data} layout="vertical" margin={{ top: 4, right: 16, left: 0, bottom: 0 }}>
@@ -116,26 +116,30 @@ export function CallsWeekChart({ data }: { data: WeekDatum[] }) {
 
 export interface CategoryDatum { label: string; value: number; color?: string }
 
-/** Bars of a few named values (calls by direction, deals by payment status). */
-export function CategoryChart({ data, unit, layout = "horizontal" }:
-  { data: CategoryDatum[]; unit: string; layout?: "horizontal" | "vertical" }) {
+/** Bars of a few named values (calls by direction, deals by payment status, sales by owner). */
+export function CategoryChart({ data, unit, layout = "horizontal", currency }:
+  { data: CategoryDatum[]; unit: string; layout?: "horizontal" | "vertical"; currency?: FormatOptions }) {
   const vertical = layout === "vertical";
+  // Amounts: compact on the axis, in full in the tooltip.
+  const tick = currency ? (v: number) => formatCurrencyCompact(v, currency) : undefined;
+  const shown = (v: number) => (currency ? formatValue(v, "currency", currency) : formatNumber(v));
+  const labelWidth = vertical ? Math.min(160, Math.max(96, 7 * Math.max(0, ...data.map((d) => d.label.length)))) : 0;
   return (
     <ResponsiveContainer width="100%" height="100%">
       <BarChart data={data} layout={layout} margin={{ top: 8, right: 16, left: vertical ? 8 : -16, bottom: 0 }}>
         <CartesianGrid vertical={vertical} horizontal={!vertical} stroke={GRID} />
         {vertical ? (
           <>
-            <XAxis type="number" allowDecimals={false} tick={AXIS} tickLine={false} axisLine={false} />
-            <YAxis type="category" dataKey="label" tick={AXIS} tickLine={false} axisLine={false} width={96} />
+            <XAxis type="number" allowDecimals={!!currency} tick={AXIS} tickLine={false} axisLine={false} tickFormatter={tick} />
+            <YAxis type="category" dataKey="label" tick={AXIS} tickLine={false} axisLine={false} width={labelWidth} interval={0} />
           </>
         ) : (
           <>
             <XAxis dataKey="label" tick={AXIS} tickLine={false} axisLine={false} interval={0} />
-            <YAxis allowDecimals={false} tick={AXIS} tickLine={false} axisLine={false} />
+            <YAxis allowDecimals={!!currency} tick={AXIS} tickLine={false} axisLine={false} tickFormatter={tick} />
           </>
         )}
-        <Tooltip {...TOOLTIP_STYLE} formatter={(v) => [formatNumber(Number(v)), unit]} />
+        <Tooltip {...TOOLTIP_STYLE} formatter={(v) => [shown(Number(v)), unit]} />
         <Bar dataKey="value" name={unit} radius={vertical ? [0, 3, 3, 0] : [3, 3, 0, 0]} isAnimationActive={false}>
           {data.map((d, i) => <Cell key={i} fill={d.color ?? "var(--chart-1)"} />)}
         </Bar>

@@ -31,6 +31,9 @@ const META: Record<string, MetricMeta> = {
   contacts_reached_by_phone: { title: "Contacts reached by phone", section: "contacts" },
   contacts_reached_by_phone_rate: { title: "Reached by phone", section: "contacts",
     nullReason: "no new contacts in this period" },
+  contacts_connected_by_phone: { title: "Contacts connected by phone", section: "contacts" },
+  contacts_connected_by_phone_rate: { title: "Connected by phone", section: "contacts",
+    nullReason: "no new contacts in this period" },
   average_time_to_first_contact: { title: "Time to first call", section: "contacts", lowerIsBetter: true,
     nullReason: "no contact created in this period was reached by phone" },
   total_deals: { title: "Deals created", section: "deals" },
@@ -54,6 +57,8 @@ const META: Record<string, MetricMeta> = {
     nullReason: "no calls with a duration in this period" },
   total_call_time: { title: "Time on the phone", section: "calls" },
   calls_5_minutes_or_more: { title: "Calls of 5 min or more", section: "calls" },
+  connected_calls: { title: "Connected calls", section: "calls" },
+  call_connection_rate: { title: "Call connection rate", section: "calls", nullReason: "no calls in this period" },
 };
 
 export const SECTION_TITLES: Record<Section, string> = {

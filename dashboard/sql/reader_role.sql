@@ -15,14 +15,19 @@
 --     breakdowns, SELECT on their all-time views and on hubspot_sync_status;
 --   * SELECT on the columns those functions read.  They run with the
 --     caller's rights (they are not SECURITY DEFINER), so the reader needs
---     them; it gets the typed columns of the synced tables but not the
---     personal ones (contacts' email, phone and names, calls' numbers) nor
---     raw_json, and the metrics' side and settings tables.
+--     them; it gets the typed columns of the synced tables, of the
+--     pipelines, stages and owners (1.2) but not the personal ones
+--     (contacts' email, phone and names, calls' numbers) nor raw_json;
+--     the views hubspot_deals and hubspot_deal_stages (1.2); the
+--     stage-outcome, status-value and call-outcome tables and the
+--     metrics' side tables of ids and counts.
 -- What it does not get: the token (a superuser-only setting in any case),
 -- hubspot_sync(), hubspot_sync_all() and hubspot_run_sync() (the extension
 -- revokes them from PUBLIC), the run log's table, the sync state, the
 -- property definitions, hubspot_calls_with_contacts and
--- deals_with_contacts (they show names and emails), any write.
+-- deals_with_contacts (they show names and emails), the phone side tables
+-- (hubspot_contact_numbers, hubspot_call_numbers), the metrics settings,
+-- any write.
 \set ON_ERROR_STOP on
 
 DO $reader$
@@ -61,32 +66,39 @@ BEGIN
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO hubspot_reader', t.fn);
 	END LOOP;
 
-	-- The views: the status, and each breakdown's all-time view.
+	-- The views: the status, each breakdown's all-time view, and (from 1.2)
+	-- the deals and stages as the metrics see them (labels, outcome; no
+	-- raw_json, no contact).
 	FOR t IN
 		SELECT c.oid::regclass AS rel
 		FROM pg_catalog.pg_class c
 		WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ext_schema)
 		  AND c.relkind = 'v'
-		  AND (c.relname = 'hubspot_sync_status' OR c.relname LIKE 'hubspot\_metrics\_by\_%')
+		  AND (c.relname IN ('hubspot_sync_status', 'hubspot_deals', 'hubspot_deal_stages')
+			   OR c.relname LIKE 'hubspot\_metrics\_by\_%')
 	LOOP
 		EXECUTE pg_catalog.format('GRANT SELECT ON %s TO hubspot_reader', t.rel);
 	END LOOP;
 
 	-- Tables the metrics read whole: which stages are won, which statuses
-	-- count, and the side tables (ids, dates, counts).
+	-- and call outcomes count (1.2), and the side tables of ids, dates and
+	-- counts.  Not the phone side tables (hubspot_contact_numbers,
+	-- hubspot_call_numbers: phone numbers), which only the triggers read.
 	FOR t IN
 		SELECT c.oid::regclass AS rel
 		FROM pg_catalog.pg_class c
 		WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ext_schema)
 		  AND c.relkind = 'r'
 		  AND c.relname IN ('hubspot_deal_stage_outcomes', 'hubspot_deal_status_values',
-							'hubspot_deal_contacts', 'hubspot_contact_metrics')
+							'hubspot_call_dispositions', 'hubspot_deal_contacts', 'hubspot_contact_metrics')
 	LOOP
 		EXECUTE pg_catalog.format('GRANT SELECT ON %s TO hubspot_reader', t.rel);
 	END LOOP;
 
 	-- Tables the metrics read some columns of: every column but raw_json
-	-- and the personal ones.  Pipelines, stages and owners exist from 1.2.
+	-- and the personal ones.  Pipelines, stages and owners exist from 1.2;
+	-- an owner's email (a sales rep's work address, which
+	-- hubspot_metrics_by_owner returns) is readable, a contact's is not.
 	FOR t IN
 		SELECT c.oid::regclass AS rel, c.oid, v.hidden
 		FROM pg_catalog.pg_class c
@@ -95,7 +107,7 @@ BEGIN
 					 ('hubspot_calls_raw', ARRAY['raw_json', 'call_to_number', 'call_from_number']),
 					 ('hubspot_pipelines', ARRAY['raw_json']),
 					 ('hubspot_pipeline_stages', ARRAY['raw_json']),
-					 ('hubspot_owners', ARRAY['raw_json', 'email'])) AS v(relname, hidden)
+					 ('hubspot_owners', ARRAY['raw_json'])) AS v(relname, hidden)
 		  ON v.relname = c.relname
 		WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ext_schema)
 		  AND c.relkind = 'r'

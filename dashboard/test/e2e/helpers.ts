@@ -38,12 +38,16 @@ export async function pageWindow(page: Page): Promise<{ start: string; end: stri
 
 export interface MetricRow { name: string; value: string | null; unit: string; description: string }
 
-/** hubspot_metrics() over [start, end) as dates at midnight in the session's zone, as the app calls it. */
-export async function metrics(db: Client, start: string, end: string): Promise<MetricRow[]> {
+/** hubspot_metrics() over [start, end) as dates at midnight in the session's zone, as the app calls it;
+ *  for one deal pipeline or (null) all. */
+export async function metrics(db: Client, start: string, end: string, pipeline: string | null = null): Promise<MetricRow[]> {
   return (await db.query<MetricRow>(
-    "SELECT name, value, unit, description FROM hubspot_metrics($1::date::timestamptz, $2::date::timestamptz)",
-    [start, end])).rows;
+    "SELECT name, value, unit, description FROM hubspot_metrics($1::date::timestamptz, $2::date::timestamptz, $3)",
+    [start, end, pipeline])).rows;
 }
+
+/** The number of rows hubspot_metrics() returns in the installed version. */
+export const METRIC_COUNT = 30;
 
 /** Start the built app on a port with this environment; stopped by the returned function. */
 export async function startApp(port: number, env: Record<string, string>): Promise<() => Promise<void>> {

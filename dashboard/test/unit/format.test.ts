@@ -77,6 +77,14 @@ test("a NULL metric says why", () => {
   assert.equal(nullReason("contact_to_deal_conversion_rate"), "no new contacts in this period");
   assert.equal(nullReason("average_call_duration"), "no calls with a duration in this period");
   assert.equal(nullReason("some_new_metric"), "nothing to compute it from in this period");
+  assert.equal(nullReason("call_connection_rate"), "no calls in this period");
+});
+
+test("1.2's call metrics have their section, not Other", () => {
+  assert.equal(metricMeta("connected_calls").section, "calls");
+  assert.equal(metricMeta("call_connection_rate").section, "calls");
+  assert.equal(metricMeta("contacts_connected_by_phone").section, "contacts");
+  assert.equal(metricMeta("contacts_connected_by_phone_rate").section, "contacts");
 });
 
 test("other units keep their name; months are short", () => {
