@@ -56,9 +56,9 @@ FROM hubspot_sync_all() ORDER BY object_type;
 \echo '== a few contacts'
 SELECT hubspot_id, email, phone, firstname, lastname, createdate, lifecyclestage
 FROM hubspot_contacts_raw ORDER BY createdate DESC NULLS LAST LIMIT 5;
-\echo '== deals by stage'
-SELECT dealstage, count(*) AS deals, sum(amount) AS amount
-FROM hubspot_deals_raw WHERE NOT archived GROUP BY 1 ORDER BY 2 DESC;
+\echo '== deals by pipeline and stage (labels and won/lost from the pipelines HubSpot sent)'
+SELECT pipeline_label AS pipeline, stage_label AS stage, dealstage AS stage_id, outcome, deals, total_amount
+FROM hubspot_metrics_by_deal_stage ORDER BY pipeline, deals DESC;
 \echo '== calls linked to contacts by phone number'
 SELECT call_id, call_direction, call_duration / 1000 AS seconds, contact_id, contact_email
 FROM hubspot_calls_with_contacts WHERE contact_id IS NOT NULL ORDER BY call_timestamp DESC NULLS LAST LIMIT 5;
