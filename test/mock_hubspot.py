@@ -984,15 +984,15 @@ def hs_error(status, category, message, headers=None, **extra):
     return Resp(status, body, headers)
 
 
-def missing_scopes(key):
+def missing_scopes(key, objtype):
     """403 as recorded: the scopes the call needs in errors[].context.requiredScopes."""
-    scopes = (["crm.objects.owners.read"] if endpoint_kind(key) == "owners"
-              else ["crm.objects.contacts.read", "crm.objects.deals.read"])
+    scope = ("crm.objects.owners.read" if endpoint_kind(key) == "owners"
+             else OAUTH_SCOPES.get(objtype, "crm.objects.contacts.read"))
     return hs_error(403, "MISSING_SCOPES",
                     "This app hasn't been granted all required scopes to make this call. "
                     "Read more about required scopes here: https://developers.hubspot.com/scopes.",
                     errors=[{"message": "One or more of the following scopes are required.",
-                             "context": {"requiredScopes": scopes}}],
+                             "context": {"requiredScopes": [scope]}}],
                     links={"scopes": "https://developers.hubspot.com/scopes"})
 
 
@@ -1190,7 +1190,7 @@ class Handler(BaseHTTPRequestHandler):
                 status = "gone"
                 self.close_connection = True
                 return
-            auth = self.check_auth(op.objtype)
+            auth = self.check_auth(op.key, op.objtype)
             if auth:
                 status = auth.status
                 self.send(auth, op.search)
@@ -1225,7 +1225,7 @@ class Handler(BaseHTTPRequestHandler):
                     self.send(resp, op.search)
                     return
                 if kind == "403":
-                    resp = missing_scopes(op.key)
+                    resp = missing_scopes(op.key, op.objtype)
                     status = resp.status
                     self.send(resp, op.search)
                     return
@@ -1333,19 +1333,13 @@ class Handler(BaseHTTPRequestHandler):
         ctx["rest"] = "/" + "/".join(segs)
         return ctx
 
-    def check_auth(self, objtype=None):
+    def check_auth(self, key="other", objtype=None):
         token = self.server.opts.token
         header = self.headers.get("Authorization") or ""
         parts = header.split(None, 1)
         presented = parts[1].strip() if len(parts) == 2 and parts[0].lower() == "bearer" else None
         if presented == token + "-noscopes":
-            return hs_error(403, "MISSING_SCOPES",
-                            "This app hasn't been granted all required scopes to make this call. "
-                            "Read more about required scopes here: https://developers.hubspot.com/scopes.",
-                            errors=[{"message": "One or more of the following scopes are required.",
-                                     "context": {"requiredScopes": [
-                                         OAUTH_SCOPES.get(objtype, "crm.objects.contacts.read")]}}],
-                            links={"scopes": "https://developers.hubspot.com/scopes"})
+            return missing_scopes(key, objtype)
         if presented != token:
             return hs_error(401, "INVALID_AUTHENTICATION",
                             "Authentication credentials not found. This API supports OAuth 2.0 "
