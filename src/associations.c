@@ -74,20 +74,6 @@ static const char *const associations_by_id_sql =
 "SELECT COALESCE(pg_catalog.jsonb_object_agg(from_id, associations), '{}'::pg_catalog.jsonb)\n"
 "FROM by_record";
 
-/* The value under key in an object container, when it is an array; else NULL. */
-static JsonbContainer *
-array_at(JsonbContainer *container, const char *key)
-{
-	JsonbValue *v;
-
-	if (container == NULL || !JsonContainerIsObject(container))
-		return NULL;
-	v = getKeyJsonValueFromContainer(container, key, strlen(key), NULL);
-	if (v == NULL || v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
-		return NULL;
-	return v->val.binary.data;
-}
-
 /* The i-th element of an array container, when it is an object; else NULL. */
 static JsonbContainer *
 object_at(JsonbContainer *array, int i)
@@ -186,11 +172,11 @@ unnamed_type(JsonbContainer *results, AssociationTypes *types)
 {
 	for (int i = 0; i < JsonContainerSize(results); i++)
 	{
-		JsonbContainer *to = array_at(object_at(results, i), "to");
+		JsonbContainer *to = hubspot_jsonb_array(object_at(results, i), "to");
 
 		for (int j = 0; to && j < JsonContainerSize(to); j++)
 		{
-			JsonbContainer *kinds = array_at(object_at(to, j), "associationTypes");
+			JsonbContainer *kinds = hubspot_jsonb_array(object_at(to, j), "associationTypes");
 
 			if (kinds == NULL || JsonContainerSize(kinds) == 0)
 				return "";
@@ -340,7 +326,7 @@ note_errors(HubspotPage *answer, List **done)
 	{
 		JsonbContainer *error = object_at(&answer->errors->root, i);
 		char	   *sub = hubspot_jsonb_string(error, "subCategory");
-		JsonbContainer *from = array_at(hubspot_jsonb_object(error, "context"), "fromObjectId");
+		JsonbContainer *from = hubspot_jsonb_array(hubspot_jsonb_object(error, "context"), "fromObjectId");
 
 		if (sub == NULL || strcmp(sub, NO_ASSOCIATIONS_FOUND) != 0)
 		{

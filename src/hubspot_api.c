@@ -121,6 +121,17 @@ hubspot_jsonb_object(JsonbContainer *container, const char *key)
 	return v->val.binary.data;
 }
 
+/* The array under key in an object container, or NULL. */
+JsonbContainer *
+hubspot_jsonb_array(JsonbContainer *container, const char *key)
+{
+	JsonbValue *v = value_at(container, key);
+
+	if (v == NULL || v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		return NULL;
+	return v->val.binary.data;
+}
+
 /* The code unit of the 4 hex digits at s (valid JSON guarantees them). */
 static int
 hex4(const char *s)
@@ -274,6 +285,22 @@ is_policy(const char *policy, const char *name)
 	return policy != NULL && strcmp(policy, name) == 0;
 }
 
+/* Append the strings of context's array key to named, comma-separated. */
+static void
+append_scopes(StringInfo named, JsonbContainer *context, const char *key)
+{
+	JsonbContainer *scopes = hubspot_jsonb_array(context, key);
+
+	for (int i = 0; scopes != NULL && i < JsonContainerSize(scopes) && named->len < 400; i++)
+	{
+		JsonbValue *scope = getIthJsonbValueFromContainer(scopes, i);
+
+		if (scope->type == jbvString)
+			appendStringInfo(named, "%s%.*s", named->len > 0 ? ", " : "",
+							 Min(scope->val.string.len, 100), scope->val.string.val);
+	}
+}
+
 /*
  * The scopes a 403 asks for: those HubSpot names in the body
  * (errors[].context.requiredScopes or requiredGranularScopes), else the
@@ -283,41 +310,19 @@ static char *
 scopes_needed(const char *path, Jsonb *error)
 {
 	StringInfoData named;
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	bool		in_scopes = false;
-	int			depth = 0,
-				scopes_depth = 0;
+	JsonbContainer *errors = error ? hubspot_jsonb_array(&error->root, "errors") : NULL;
 
 	initStringInfo(&named);
-	if (error != NULL && !JB_ROOT_IS_SCALAR(error))
+	for (int i = 0; errors != NULL && i < JsonContainerSize(errors); i++)
 	{
-		it = JsonbIteratorInit(&error->root);
-		while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-		{
-			if (tok == WJB_BEGIN_ARRAY || tok == WJB_BEGIN_OBJECT)
-				depth++;
-			else if (tok == WJB_END_ARRAY || tok == WJB_END_OBJECT)
-			{
-				if (in_scopes && depth == scopes_depth)
-					in_scopes = false;
-				depth--;
-			}
-			else if (tok == WJB_KEY)
-				in_scopes = false;
-			if (tok == WJB_KEY &&
-				((v.val.string.len == 14 && strncmp(v.val.string.val, "requiredScopes", 14) == 0) ||
-				 (v.val.string.len == 22 && strncmp(v.val.string.val, "requiredGranularScopes", 22) == 0)))
-			{
-				in_scopes = true;
-				scopes_depth = depth + 1;
-			}
-			else if (tok == WJB_ELEM && in_scopes && depth == scopes_depth &&
-					 v.type == jbvString && named.len < 400)
-				appendStringInfo(&named, "%s%.*s", named.len > 0 ? ", " : "",
-								 Min(v.val.string.len, 100), v.val.string.val);
-		}
+		JsonbValue *e = getIthJsonbValueFromContainer(errors, i);
+		JsonbContainer *context;
+
+		if (e->type != jbvBinary)
+			continue;
+		context = hubspot_jsonb_object(e->val.binary.data, "context");
+		append_scopes(&named, context, "requiredScopes");
+		append_scopes(&named, context, "requiredGranularScopes");
 	}
 	if (named.len > 0)
 		return psprintf("the scopes HubSpot names (%s)", named.data);

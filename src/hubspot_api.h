@@ -122,5 +122,6 @@ extern Jsonb *hubspot_association_types(HubspotClient *client, const char *from_
 										const char *to_type);
 extern char *hubspot_jsonb_string(JsonbContainer *container, const char *key);
 extern JsonbContainer *hubspot_jsonb_object(JsonbContainer *container, const char *key);
+extern JsonbContainer *hubspot_jsonb_array(JsonbContainer *container, const char *key);
 
 #endif							/* HUBSPOT_API_H */

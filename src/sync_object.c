@@ -297,6 +297,16 @@ finish_slice(SyncContext *cxt, bool terminate)
 				 errhint("The list went on alone; nothing is missed.")));
 }
 
+/* Forget the ids the type's last run read (in the current transaction). */
+static void
+delete_seen_ids(SyncContext *cxt)
+{
+	const char *args[1] = {cxt->type->name};
+
+	sync_run_sql(psprintf("DELETE FROM %s.hubspot_sync_seen WHERE object_type = $1", cxt->schema),
+				 1, args);
+}
+
 /* A full sync's list: two cursor chains, indexes into ListChains' arrays. */
 #define LIVE_CHAIN 0
 #define ARCHIVED_CHAIN 1
@@ -440,8 +450,7 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 	args[0] = cxt->type->name;
 	if (!resumed)
 	{
-		sync_run_sql(psprintf("DELETE FROM %s.hubspot_sync_seen WHERE object_type = $1", cxt->schema),
-				1, args);
+		delete_seen_ids(cxt);
 		sync_run_sql(psprintf("UPDATE %s.hubspot_sync_state SET full_sync_phase = 'live',"
 						 " full_sync_after = NULL, full_sync_started_at = pg_catalog.now(),"
 						 " full_sync_max_modified = NULL, full_sync_list_high = NULL,"
@@ -634,8 +643,7 @@ sync_full(SyncContext *cxt, const char *phase, const char *after)
 						 quote_identifier(cxt->type->table), cxt->schema), 2, args);
 		cxt->slot->archived += pg_strtoint64(sync_first_value());
 	}
-	sync_run_sql(psprintf("DELETE FROM %s.hubspot_sync_seen WHERE object_type = $1", cxt->schema),
-			1, args);
+	delete_seen_ids(cxt);
 	/*
 	 * Incremental syncs go on from the newest modification written, or from
 	 * the start of this full sync if that is earlier: a record changed while
@@ -681,15 +689,12 @@ page_last_key(SyncContext *cxt, HubspotPage *page, int64 *modified_ms, char **id
 	return true;
 }
 
-/* Empty the type's hubspot_sync_seen (in a transaction of its own). */
+/* Empty the type's hubspot_sync_seen, in a transaction of its own. */
 static void
 forget_seen_ids(SyncContext *cxt)
 {
-	const char *args[1] = {cxt->type->name};
-
 	sync_begin_transaction(psprintf("hubspot_sync: forgetting the %s ids read", cxt->type->name));
-	sync_run_sql(psprintf("DELETE FROM %s.hubspot_sync_seen WHERE object_type = $1", cxt->schema),
-				 1, args);
+	delete_seen_ids(cxt);
 	sync_commit_transaction();
 }
 
