@@ -19,13 +19,63 @@ number, and answer 207 with a NO_ASSOCIATIONS_FOUND error for an id with
 none; GET /crm/v3/associations/{from}/{to}/types pairs v4 typeIds with v3
 names.  Standard library only.
 
+Object types: contacts, deals, calls, and since the object registry
+companies (0-2), tickets (0-5), meetings (0-47) and one custom object, "cars"
+(objectTypeId 2-7654321, fullyQualifiedName p146987325_cars, 146987325
+being the portal id of every record's url).  Each is served alike by
+GET /crm/v3/objects/{type} (live, or archived=true), POST .../search,
+GET /crm/v3/properties/{type}, the v4 batch read and the v3 types endpoint,
+under its name, its singular (company, ticket, meeting) or its type id;
+the custom object under its type id or fully qualified name only (as
+HubSpot: its bare name is refused), and in embedded associations it is
+keyed by its fully qualified name.  Scopes (for 403s): companies
+crm.objects.companies.read, tickets "tickets", meetings (as calls)
+crm.objects.contacts.read, cars crm.objects.custom.read.
+  Data: the first three as always; the later ones generated after them with
+  RNGs of their own (contacts, deals and calls answer byte for byte as they
+  did), from the size: companies max(12, contacts / 20), tickets max(12,
+  deals / 10), meetings max(12, calls / 2), cars max(12, contacts / 100)
+  (default data set: 12, 12, 15, 12; /_size/29000x1000x200: 1450, 100,
+  100, 290); one record in ten archived (#3, #13, ...).  Id bands:
+  companies 20000+ / 5200000000+ / 31415920000+, tickets 30000+ /
+  6300000000+ / 271828180000+, meetings 40000+ / 7400000000+ /
+  66260700000+, cars 50000+ / 8500000000+ / 16021760000+ (short ids, just
+  above 2^31, 11-12 digits, as the others).
+  Associations, both ways, with HubSpot's HUBSPOT_DEFINED typeIds:
+  companies-contacts (contact_to_company 279 unlabelled, and 1 "Primary"
+  for a contact's primary company, its first; company_to_contact 280 / 2),
+  companies-deals (deal_to_company 341 / 5, company_to_deal 342 / 6; v3
+  names the primary type contact_to_company and the other one
+  contact_to_company_unlabeled, as recorded), tickets-contacts
+  (ticket_to_contact 16, contact_to_ticket 15), tickets-deals
+  (ticket_to_deal 28, deal_to_ticket 27), meetings-contacts
+  (meeting_event_to_contact 200, contact_to_meeting_event 199),
+  meetings-deals (meeting_event_to_deal 212, deal_to_meeting_event 211);
+  the custom object's are the portal's own, USER_DEFINED with label null:
+  cars_to_contact 1051, contact_to_cars 1052, cars_to_deal 1053,
+  deal_to_cars 1054.  Any other pair of types has no associations (none
+  embedded, NO_ASSOCIATIONS_FOUND in v4 reads, no types).
+GET /crm/v3/pipelines/tickets lists HubSpot's default support pipeline "0"
+with stages "1" New, "2" Waiting on contact, "3" Waiting on us, "4" Closed
+(metadata {"ticketState": "OPEN"|"CLOSED", "isClosed": "false"|"true"}, no
+probability); GET /crm/v3/pipelines/2-7654321 (or p146987325_cars) has
+none ({"results": []}).  GET /crm/v3/schemas (scope crm.schemas.custom.read)
+lists the custom object's schema: names, labels, ids, display, required and
+searchable properties, its property definitions as GET /crm/v3/properties
+gives them, its association definitions (both directions, the typeId as
+"id"), metaType PORTAL_SPECIFIC; archived=true lists the archived schemas
+(none).
+
 Tests switch behaviour per run through the base URL only: before /crm/... the
 path may carry segment pairs, in any order:
   /_fault/<spec>   '+'-separated faults [TYPE.][ENDPOINT.]KIND[*count][@page],
-                   TYPE: contacts deals calls; ENDPOINT: list search associations
-                   properties pipelines owners; KIND: 500 502 503 504 400 404
+                   TYPE: contacts deals calls companies tickets meetings cars
+                   (or 2-7654321 or p146987325_cars); ENDPOINT: list search
+                   associations properties pipelines owners schemas;
+                   KIND: 500 502 503 504 400 404
                    403 (MISSING_SCOPES, naming the endpoint's scopes in
-                   errors[].context.requiredScopes, as recorded) 429 429noretry (no
+                   errors[].context.requiredScopes, as recorded; schemas:
+                   crm.schemas.custom.read) 429 429noretry (no
                    Retry-After) 429daily (the daily limit) slow<ms>
                    malformed badrecord shuffled (a page's results in reverse) drop
                    unstorable (the first record's name-like property ends with
@@ -40,7 +90,8 @@ path may carry segment pairs, in any order:
                    20-digit cursor of the page it stands for (0: the first);
                    once the fault stops firing, that cursor gets that page)
                    badutf8 (lists, search: the first record's name-like property,
-                   firstname dealname or hs_call_title if in the answer, ends
+                   firstname dealname hs_call_title name subject
+                   hs_meeting_title or model, the first in the answer, ends
                    with the bytes ' Zo' C3 AB '|' FF '|' C0 AF '|' E2 82 '|'
                    ED A0 80 '|Zo' C3 AB: valid 'Zoë' around 4 invalid sequences,
                    a lone FF, an overlong '/', a 3-byte sequence cut short, a
@@ -75,12 +126,23 @@ path may carry segment pairs, in any order:
                    ends.
   /_version/2      contact #1 renamed, deal #0 won for 9999.99, one new contact;
                    all three modified 2025-07-01, after every version-1 time.
+                   Of each later type, record #1 changed (company
+                   numberofemployees 260, ticket hs_ticket_priority HIGH,
+                   meeting hs_meeting_outcome COMPLETED, car price 17990)
+                   and one new record (associated like the others), on
+                   2025-07-01 at 17:00 and 17:20 (companies), 18:00/18:20
+                   (tickets), 19:00/19:20 (meetings), 20:00/20:20 (cars).
   /_version/3      version 2, and contact #9 restored from the archive, contact #0
                    archived, contact #4 gone for good (listed nowhere), contact
                    #6 merged into #3 and deal #5 into deal #2 (the survivor lists
-                   the merged id in hs_merged_object_ids).
-  /_version/9      version 1 with every record modified at the same instant.
-  /_size/AxBxC     data set of A contacts, B deals, C calls.
+                   the merged id in hs_merged_object_ids); and record #0 of
+                   each later type archived at its type's hour and 40
+                   minutes.  Links of the later types to a merged contact or
+                   deal move to the survivor.
+  /_version/9      version 1 with every record modified at the same instant
+                   (the later types' too).
+  /_size/AxBxC     data set of A contacts, B deals, C calls (and the later
+                   types sized from them, see above).
   /_assocpage/N    a record's association list comes N ids a page, in list
                    answers and in v4 batch reads alike (default: 100 in
                    lists, 500 in v4 reads).
@@ -128,19 +190,42 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 # Object types and property catalogues
 # ----------------------------------------------------------------------------
 
-TYPES = ("contacts", "deals", "calls")
+# The custom object: its type id and fully qualified name (p<portal>_<name>)
+# address it in every URL, and the fully qualified name keys it in embedded
+# associations; its bare name "cars" does not (HubSpot answers "Unable to
+# infer object type from: cars"), but names it in the mock (faults, stats).
+PORTAL_ID = 146987325
+CARS_TYPE_ID = "2-7654321"
+CARS_FQN = f"p{PORTAL_ID}_cars"
+
+TYPES = ("contacts", "deals", "calls", "companies", "tickets", "meetings", "cars")
 TYPE_ALIASES = {"contacts": "contacts", "contact": "contacts", "0-1": "contacts",
                 "deals": "deals", "deal": "deals", "0-3": "deals",
-                "calls": "calls", "call": "calls", "0-48": "calls"}
-SINGULAR = {"contacts": "contact", "deals": "deal", "calls": "call"}
+                "calls": "calls", "call": "calls", "0-48": "calls",
+                "companies": "companies", "company": "companies", "0-2": "companies",
+                "tickets": "tickets", "ticket": "tickets", "0-5": "tickets",
+                "meetings": "meetings", "meeting": "meetings", "0-47": "meetings",
+                CARS_TYPE_ID: "cars", CARS_FQN: "cars"}
+SINGULAR = {"contacts": "contact", "deals": "deal", "calls": "call", "companies": "company",
+            "tickets": "ticket", "meetings": "meeting", "cars": "car"}
 MODIFIED_PROP = {"contacts": "lastmodifieddate", "deals": "hs_lastmodifieddate",
-                 "calls": "hs_lastmodifieddate"}
+                 "calls": "hs_lastmodifieddate", "companies": "hs_lastmodifieddate",
+                 "tickets": "hs_lastmodifieddate", "meetings": "hs_lastmodifieddate",
+                 "cars": "hs_lastmodifieddate"}
 DEFAULT_PROPS = {
     "contacts": ["createdate", "email", "firstname", "lastname", "lastmodifieddate", "hs_object_id"],
     "deals": ["amount", "closedate", "createdate", "dealname", "dealstage",
               "hs_lastmodifieddate", "hs_object_id", "pipeline"],
     "calls": ["hs_createdate", "hs_lastmodifieddate", "hs_object_id"],
+    "companies": ["createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"],
+    "tickets": ["content", "createdate", "hs_lastmodifieddate", "hs_object_id", "hs_pipeline",
+                "hs_pipeline_stage", "hs_ticket_priority", "subject"],
+    "meetings": ["hs_createdate", "hs_lastmodifieddate", "hs_object_id"],
+    "cars": ["hs_createdate", "hs_lastmodifieddate", "hs_object_id"],
 }
+# A type's key in a record's embedded "associations": its plural name, and
+# for a custom object its fully qualified name.
+ASSOC_KEY = {"cars": CARS_FQN}
 # A record's associations, per page: embedded in list answers, and per
 # record in v4 batch reads (each with its own paging.next.after).
 LIST_ASSOC_PAGE = 100
@@ -159,21 +244,56 @@ ASSOC_DEFS = {
                             ("budget_holder", "USER_DEFINED", 40, "Budget holder")],
     ("contacts", "calls"): [("contact_to_call", "HUBSPOT_DEFINED", 193, None)],
     ("calls", "contacts"): [("call_to_contact", "HUBSPOT_DEFINED", 194, None)],
+    # Companies: a contact's and a deal's primary company is associated
+    # twice, as the unlabelled type and as the "Primary" one (v3: the
+    # primary's name is contact_to_company, the unlabelled one's
+    # contact_to_company_unlabeled, as recorded); HubSpot's typeIds.
+    ("contacts", "companies"): [("contact_to_company", "HUBSPOT_DEFINED", 1, "Primary"),
+                                ("contact_to_company_unlabeled", "HUBSPOT_DEFINED", 279, None)],
+    ("companies", "contacts"): [("company_to_contact", "HUBSPOT_DEFINED", 2, "Primary"),
+                                ("company_to_contact_unlabeled", "HUBSPOT_DEFINED", 280, None)],
+    ("deals", "companies"): [("deal_to_company", "HUBSPOT_DEFINED", 5, "Primary"),
+                             ("deal_to_company_unlabeled", "HUBSPOT_DEFINED", 341, None)],
+    ("companies", "deals"): [("company_to_deal", "HUBSPOT_DEFINED", 6, "Primary"),
+                             ("company_to_deal_unlabeled", "HUBSPOT_DEFINED", 342, None)],
+    ("tickets", "contacts"): [("ticket_to_contact", "HUBSPOT_DEFINED", 16, None)],
+    ("contacts", "tickets"): [("contact_to_ticket", "HUBSPOT_DEFINED", 15, None)],
+    ("tickets", "deals"): [("ticket_to_deal", "HUBSPOT_DEFINED", 28, None)],
+    ("deals", "tickets"): [("deal_to_ticket", "HUBSPOT_DEFINED", 27, None)],
+    ("meetings", "contacts"): [("meeting_event_to_contact", "HUBSPOT_DEFINED", 200, None)],
+    ("contacts", "meetings"): [("contact_to_meeting_event", "HUBSPOT_DEFINED", 199, None)],
+    ("meetings", "deals"): [("meeting_event_to_deal", "HUBSPOT_DEFINED", 212, None)],
+    ("deals", "meetings"): [("deal_to_meeting_event", "HUBSPOT_DEFINED", 211, None)],
+    # A custom object's associations are the portal's own: typeIds of its
+    # own numbering, named after the object's name (as recorded:
+    # contact_to_credentialing_2_0), defined with the schema.
+    ("cars", "contacts"): [("cars_to_contact", "USER_DEFINED", 1051, None)],
+    ("contacts", "cars"): [("contact_to_cars", "USER_DEFINED", 1052, None)],
+    ("cars", "deals"): [("cars_to_deal", "USER_DEFINED", 1053, None)],
+    ("deals", "cars"): [("deal_to_cars", "USER_DEFINED", 1054, None)],
 }
 # Records' pages in HubSpot's app, as the "url" of every record says.
-PORTAL_ID = 146987325
-OBJECT_TYPE_IDS = {"contacts": "0-1", "deals": "0-3", "calls": "0-48"}
+OBJECT_TYPE_IDS = {"contacts": "0-1", "deals": "0-3", "calls": "0-48", "companies": "0-2",
+                   "tickets": "0-5", "meetings": "0-47", "cars": CARS_TYPE_ID}
 OAUTH_SCOPES = {"contacts": "crm.objects.contacts.read", "deals": "crm.objects.deals.read",
-                "calls": "crm.objects.contacts.read"}
+                "calls": "crm.objects.contacts.read", "companies": "crm.objects.companies.read",
+                "tickets": "tickets", "meetings": "crm.objects.contacts.read",
+                "cars": "crm.objects.custom.read"}
+SCHEMAS_SCOPE = "crm.schemas.custom.read"
 
 
-def assoc_defs(ot, kind, rec_id, other_id):
+def assoc_defs(ot, kind, rec, other_id):
     """The association types between two records, in ASSOC_DEFS order: the
     unlabelled one always; for about 2 pairs in 7 of contacts and deals one
-    or two labels too (the same for both directions, from the pair's ids)."""
+    or two labels too (the same for both directions, from the pair's ids);
+    with a company, the "Primary" one first where it is the primary
+    company (rec["primary"] names the pairs that are)."""
     defs = ASSOC_DEFS[(ot, kind)]
     if len(defs) == 1:
         return defs
+    if defs[0][3] == "Primary":
+        return defs if other_id in rec.get("primary", {}).get(kind, ()) else defs[1:]
+    rec_id = rec["id"]
     contact, deal = (rec_id, other_id) if ot == "contacts" else (other_id, rec_id)
     h = (int(contact) * 31 + int(deal)) % 7
     return defs[:1] + (defs[1:2] if h == 0 else defs[1:3] if h == 1 else [])
@@ -191,6 +311,19 @@ DISPOSITIONS = {"connected": "f240bbac-87c9-4f6e-bf70-924b57d47db7",
                 "busy": "9d9162e7-6cf3-4944-bf63-4dff82258764",
                 "voicemail": "b2cf5968-551e-4856-9783-52b3da59a7d0",
                 "wrong_number": "17b47fee-58de-441e-a44c-c6300d46f273"}
+
+def record_props(group, created, owner_label):
+    """The later types' record properties every one of them has: creation
+    and modification times, id and owner."""
+    return [(created, "Create date", "datetime", "date", group, None),
+            ("hs_lastmodifieddate", "Last modified date", "datetime", "date", group, None),
+            ("hs_object_id", "Record ID", "number", "number", group, None),
+            ("hubspot_owner_id", owner_label, "enumeration", "select", group, None)]
+
+
+INDUSTRIES = ["COMPUTER_SOFTWARE", "RETAIL", "FINANCIAL_SERVICES", "HOSPITAL_HEALTH_CARE",
+              "EDUCATION_MANAGEMENT", "AUTOMOTIVE"]
+MEETING_OUTCOMES = ["SCHEDULED", "COMPLETED", "NO_SHOW", "CANCELED", "RESCHEDULED"]
 
 # name, label, type, fieldType, groupName, options
 PROPS = {
@@ -249,6 +382,42 @@ PROPS = {
         ("hs_object_id", "Record ID", "number", "number", "engagement", None),
         ("hubspot_owner_id", "Activity assigned to", "enumeration", "select", "engagement", None),
     ],
+    "companies": [
+        ("name", "Company name", "string", "text", "companyinformation", None),
+        ("domain", "Company Domain Name", "string", "text", "companyinformation", None),
+        ("industry", "Industry", "enumeration", "select", "companyinformation", INDUSTRIES),
+        ("city", "City", "string", "text", "companyinformation", None),
+        ("country", "Country/Region", "string", "text", "companyinformation", None),
+        ("numberofemployees", "Number of Employees", "number", "number", "companyinformation", None),
+        ("annualrevenue", "Annual Revenue", "number", "number", "companyinformation", None),
+        ("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", "companyinformation", LIFECYCLE),
+    ] + record_props("companyinformation", "createdate", "Company owner"),
+    "tickets": [
+        ("subject", "Ticket name", "string", "text", "ticketinformation", None),
+        ("content", "Ticket description", "string", "textarea", "ticketinformation", None),
+        ("hs_pipeline", "Pipeline", "enumeration", "select", "ticketinformation", ["0"]),
+        ("hs_pipeline_stage", "Ticket status", "enumeration", "select", "ticketinformation",
+         ["1", "2", "3", "4"]),
+        ("hs_ticket_priority", "Priority", "enumeration", "select", "ticketinformation",
+         ["LOW", "MEDIUM", "HIGH"]),
+        ("closed_date", "Close date", "datetime", "date", "ticketinformation", None),
+    ] + record_props("ticketinformation", "createdate", "Ticket owner"),
+    "meetings": [
+        ("hs_meeting_title", "Meeting name", "string", "text", "engagement", None),
+        ("hs_meeting_body", "Meeting description", "string", "html", "engagement", None),
+        ("hs_meeting_start_time", "Start time", "datetime", "date", "engagement", None),
+        ("hs_meeting_end_time", "End time", "datetime", "date", "engagement", None),
+        ("hs_meeting_outcome", "Meeting outcome", "enumeration", "select", "engagement", MEETING_OUTCOMES),
+        ("hs_timestamp", "Activity date", "datetime", "date", "engagement", None),
+    ] + record_props("engagement", "hs_createdate", "Activity assigned to"),
+    "cars": [
+        ("model", "Model", "string", "text", "car_information", None),
+        ("make", "Make", "string", "text", "car_information", None),
+        ("year", "Year", "number", "number", "car_information", None),
+        ("price", "Price", "number", "number", "car_information", None),
+        ("vin", "VIN", "string", "text", "car_information", None),
+        ("first_registered", "First registered", "date", "date", "car_information", None),
+    ] + record_props("car_information", "hs_createdate", "Owner"),
 }
 
 # Owners: the first OWNERS_ASSIGNED are the ones records are assigned to
@@ -309,6 +478,23 @@ PIPELINES = [
                 stage("1003463", "Renewed", 2, True, "1.0"),
                 stage("1003464", "Churned", 3, True, "0.0"),
                 stage("1003465", "On hold (old)", 4, False, "0.1", archived=True)]},
+]
+# The ticket pipeline: HubSpot's default support pipeline ("0", stages
+# "1" to "4"); a ticket stage's metadata says its ticketState and isClosed
+# (strings), with no probability.
+def ticket_stage(sid, label, order, closed):
+    return {"id": sid, "label": label, "displayOrder": order,
+            "metadata": {"ticketState": "CLOSED" if closed else "OPEN",
+                         "isClosed": "true" if closed else "false"},
+            "createdAt": "1970-01-01T00:00:00Z", "updatedAt": "1970-01-01T00:00:00Z",
+            "archived": False, "writePermissions": "CRUD_ALL"}
+
+
+TICKET_PIPELINES = [
+    {"id": "0", "label": "Support Pipeline", "displayOrder": 0,
+     "createdAt": "1970-01-01T00:00:00Z", "updatedAt": "1970-01-01T00:00:00Z", "archived": False,
+     "stages": [ticket_stage("1", "New", 0, False), ticket_stage("2", "Waiting on contact", 1, False),
+                ticket_stage("3", "Waiting on us", 2, False), ticket_stage("4", "Closed", 3, True)]},
 ]
 # With 2 pipelines, every fourth deal is in the custom one, its stage mapped.
 RENEWAL_STAGE = {"appointmentscheduled": "1003461", "qualifiedtobuy": "1003461",
@@ -412,7 +598,12 @@ def contact_phone_number(i, rng):
 
 ID_BANDS = {"contacts": (900, 2147483700, 150479232000),
             "deals": (901, 3000000000, 98765432000),
-            "calls": (902, 4100000000, 59205660000)}
+            "calls": (902, 4100000000, 59205660000),
+            # The later types: each its own band, clear of the others'.
+            "companies": (20000, 5200000000, 31415920000),
+            "tickets": (30000, 6300000000, 271828180000),
+            "meetings": (40000, 7400000000, 66260700000),
+            "cars": (50000, 8500000000, 16021760000)}
 
 
 def make_id(ot, i, n):
@@ -432,11 +623,12 @@ def is_archived(i):
     return i % 40 == 9
 
 
-def new_record(ot, i, n, created, modified, props):
+def new_record(ot, i, n, created, modified, props, archived=None):
     nid = make_id(ot, i, n)
     props["hs_object_id"] = str(nid)
     rec = {"i": i, "id": str(nid), "nid": nid, "p": props, "createdAt": iso(created),
-           "updatedAt": iso(modified), "archived": is_archived(i), "a": {}}
+           "updatedAt": iso(modified), "archived": is_archived(i) if archived is None else archived,
+           "a": {}}
     if rec["archived"]:
         rec["archivedAt"] = iso(min(T_END, modified + DAY_MS * (1 + i % 20)))
     return rec
@@ -575,6 +767,190 @@ def gen_call(i, n, contacts):
     return rec
 
 
+# ----------------------------------------------------------------------------
+# The later types: companies, tickets, meetings and the custom object "cars",
+# generated after the first three with RNGs of their own, so that contacts,
+# deals and calls come out as they always have.
+# ----------------------------------------------------------------------------
+
+def later_sizes(n_contacts, n_deals, n_calls):
+    """How many of each later type a data set holds, from its first three."""
+    return {"companies": max(12, n_contacts // 20), "tickets": max(12, n_deals // 10),
+            "meetings": max(12, n_calls // 2), "cars": max(12, n_contacts // 100)}
+
+
+def later_archived(i):
+    """One record in ten of the later types is archived (some even in the
+    smallest data set)."""
+    return i % 10 == 3
+
+
+CREATED_PROP = {"companies": "createdate", "tickets": "createdate",
+                "meetings": "hs_createdate", "cars": "hs_createdate"}
+CITIES = [("Paris", "France"), ("Lyon", "France"), ("Boston", "United States"),
+          ("Austin", "United States"), ("London", "United Kingdom"), ("München", "Germany"),
+          ("São Paulo", "Brazil"), ("Kraków", "Poland")]
+COMPANY_WORDS = ["Nordlicht", "Bâtiments", "Quill", "Brightwater", "Lumen", "Carrefour des Arts",
+                 "Okapi", "Tessera", "Vireo", "Ferrand & Fils", "Halcyon", "Marigold"]
+COMPANY_SUFFIX = ["SAS", "Ltd", "Inc.", "GmbH", "SARL", "Labs", "Group"]
+TICKET_SUBJECTS = ["Cannot log in", "Invoice missing", "Refund request", "Access to the course",
+                   "Change of payment method", "Bug in the mobile app", "Cancel my subscription"]
+MEETING_TITLES = ["Discovery call", "Onboarding session", "Demo", "Quarterly review",
+                  "Contract negotiation", "Coaching session"]
+CAR_MODELS = [("Renault", "Clio"), ("Peugeot", "208"), ("Tesla", "Model 3"), ("Volkswagen", "Golf"),
+              ("Toyota", "Yaris"), ("Škoda", "Octavia"), ("Citroën", "C3"), ("Fiat", "500")]
+VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+
+
+def later_times(rng):
+    """A record's creation and last modification, both in version 1's span."""
+    created = rng.randrange(T_START, T_END - 30 * DAY_MS)
+    return created, created + rng.randrange(0, T_END - created)
+
+
+def link(rec, kind, other, other_kind, primary=False):
+    """Associate two records both ways (once); primary: the pair is also
+    associated by the "Primary" type, in both directions."""
+    if other["id"] not in rec["a"].setdefault(kind, []):
+        rec["a"][kind].append(other["id"])
+        other["a"].setdefault(other_kind, []).append(rec["id"])
+    if primary:
+        rec.setdefault("primary", {}).setdefault(kind, set()).add(other["id"])
+        other.setdefault("primary", {}).setdefault(other_kind, set()).add(rec["id"])
+
+
+def pick(rng, recs, most, chance):
+    """Up to `most` records of recs, each with the given chance."""
+    return [recs[rng.randrange(len(recs))] for _ in range(most) if recs and rng.random() < chance]
+
+
+def later_record(ot, i, n, created, modified, props):
+    """A later type's record: props with its times, id and owner added."""
+    props.update({CREATED_PROP[ot]: iso(created), "hs_lastmodifieddate": iso(modified),
+                  "hubspot_owner_id": owner_for(ot, i)})
+    return new_record(ot, i, n, created, modified, props, later_archived(i))
+
+
+def link_some(rng, rec, ot, contacts, most, contact_chance, deals, deal_chance):
+    """Associate rec with up to `most` of the contacts and one of the deals."""
+    for c in pick(rng, contacts, most, contact_chance):
+        link(rec, "contacts", c, ot)
+    for d in pick(rng, deals, 1, deal_chance):
+        link(rec, "deals", d, ot)
+
+
+def gen_company(i, n, contacts, deals):
+    rng = random.Random(f"companies/{i}")
+    created, modified = later_times(rng)
+    name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIX)}"
+    city, country = rng.choice(CITIES)
+    r = rng.random()
+    revenue = (f"{rng.randrange(1, 900) * 10000}.5" if r < 0.3 else str(rng.randrange(1, 900) * 10000)
+               if r < 0.7 else "" if r < 0.85 else None)
+    rec = later_record("companies", i, n, created, modified, {
+        "name": name, "domain": f"{ascii_slug(name)}{i}.example.com",
+        "industry": rng.choice(INDUSTRIES + [None]), "city": city, "country": country,
+        "numberofemployees": str(rng.choice([3, 12, 45, 250, 1200, 8000])),
+        "annualrevenue": revenue, "lifecyclestage": rng.choice(LIFECYCLE)})
+    # A contact's (and a deal's) first company is its primary one.
+    per_contact = max(1, len(contacts) // max(1, n))
+    for c in pick(rng, contacts, min(40, 2 * per_contact), 0.5):
+        link(rec, "contacts", c, "companies", primary="companies" not in c["a"])
+    for d in pick(rng, deals, min(20, max(1, 2 * len(deals) // max(1, n))), 0.5):
+        link(rec, "deals", d, "companies", primary="companies" not in d["a"])
+    return rec
+
+
+def gen_ticket(i, n, contacts, deals):
+    rng = random.Random(f"tickets/{i}")
+    created, modified = later_times(rng)
+    stage = rng.choices(["1", "2", "3", "4"], [30, 15, 15, 40])[0]
+    closed = None
+    if stage == "4":
+        closed_ms = created + rng.randrange(DAY_MS // 24, min(30 * DAY_MS, T_END - created))
+        modified = max(modified, closed_ms)
+        closed = iso(closed_ms)
+    rec = later_record("tickets", i, n, created, modified, {
+        "subject": f"{rng.choice(TICKET_SUBJECTS)} #{i}",
+        "content": rng.choice(["The customer cannot reach the member area since Monday.",
+                               "Asked by phone; see the call notes.", "", None]),
+        "hs_pipeline": "0", "hs_pipeline_stage": stage,
+        "hs_ticket_priority": rng.choice(["LOW", "MEDIUM", "HIGH", None]), "closed_date": closed})
+    link_some(rng, rec, "tickets", contacts, 1, 0.8, deals, 0.5)
+    return rec
+
+
+def gen_meeting(i, n, contacts, deals):
+    rng = random.Random(f"meetings/{i}")
+    created, modified = later_times(rng)
+    start = created + rng.randrange(0, 14) * DAY_MS + rng.randrange(8, 18) * 3600000
+    end = start + rng.choice([15, 30, 45, 60, 90]) * 60000
+    rec = later_record("meetings", i, n, created, modified, {
+        "hs_meeting_title": rng.choice(MEETING_TITLES),
+        "hs_meeting_body": rng.choice(["<p>Agenda: goals, pricing, next steps.</p>",
+                                       "<p>Bring the signed contract.</p>", "", None]),
+        "hs_meeting_start_time": iso(start), "hs_meeting_end_time": iso(end),
+        "hs_meeting_outcome": rng.choice(MEETING_OUTCOMES) if start < T_END else "SCHEDULED",
+        "hs_timestamp": iso(start)})
+    link_some(rng, rec, "meetings", contacts, 2, 0.7, deals, 0.4)
+    return rec
+
+
+def gen_car(i, n, contacts, deals):
+    rng = random.Random(f"cars/{i}")
+    created, modified = later_times(rng)
+    make, model = rng.choice(CAR_MODELS)
+    year = rng.randrange(2012, 2026)
+    base = rng.randrange(40, 600) * 100
+    registered = datetime(year, rng.randrange(1, 13), 1, tzinfo=timezone.utc)
+    rec = later_record("cars", i, n, created, modified, {
+        "model": model, "make": make, "year": str(year),
+        "price": rng.choice([str(base), f"{base}.5", "", None]),
+        "vin": "".join(rng.choice(VIN_CHARS) for _ in range(17)),
+        "first_registered": registered.strftime("%Y-%m-%d") if rng.random() < 0.85 else None})
+    link_some(rng, rec, "cars", contacts, 1, 0.85, deals, 0.3)
+    return rec
+
+
+LATER_GEN = {"companies": gen_company, "tickets": gen_ticket, "meetings": gen_meeting,
+             "cars": gen_car}
+# Version 2 changes one property of record #1 of each later type.
+LATER_CHANGE = {"companies": {"numberofemployees": "260"}, "tickets": {"hs_ticket_priority": "HIGH"},
+                "meetings": {"hs_meeting_outcome": "COMPLETED"}, "cars": {"price": "17990"}}
+
+
+def generate_later(sizes, contacts, deals):
+    """The later types' records, associated with live contacts and deals."""
+    live_c = [c for c in contacts if not c["archived"]]
+    live_d = [d for d in deals if not d["archived"]]
+    return {ot: [LATER_GEN[ot](i, sizes[ot], live_c, live_d) for i in range(sizes[ot])]
+            for ot in LATER_GEN}
+
+
+def evolve_later(later, version, contacts, deals):
+    """The later types under versions 2 and 3: record #1 changed and one
+    new record (version 2), record #0 archived (version 3); on 2025-07-01,
+    each type in its own hour from 17:00 (companies) to 20:40 (cars), after
+    version 1's times and the first three types' changes."""
+    live_c = [c for c in contacts if not c["archived"]]
+    live_d = [d for d in deals if not d["archived"]]
+    for k, (ot, recs) in enumerate(later.items()):
+        prop, at = MODIFIED_PROP[ot], V2_TIME + (17 + k) * 3600000
+        n = len(recs)
+        recs[1] = bump(recs[1], prop, LATER_CHANGE[ot], at)
+        added_ms = at + 20 * 60000
+        extra = LATER_GEN[ot](n, n, live_c, live_d)
+        extra = bump(dict(extra, archived=False), prop, {CREATED_PROP[ot]: iso(added_ms)}, added_ms)
+        extra.pop("archivedAt", None)
+        extra["createdAt"] = extra["updatedAt"]
+        recs.append(extra)
+        if version == 3:
+            gone = bump(recs[0], prop, {}, at + 40 * 60000)
+            gone["archived"] = True
+            gone["archivedAt"] = gone["updatedAt"]
+            recs[0] = gone
+
+
 class TypeData:
     def __init__(self, records):
         self.records = records
@@ -624,7 +1000,9 @@ def generate(n_contacts, n_deals, n_calls, version, pipelines=1):
         for rec in deals[3::4]:
             rec["p"]["pipeline"] = PIPELINES[1]["id"]
             rec["p"]["dealstage"] = RENEWAL_STAGE[rec["p"]["dealstage"]]
-    for rec in contacts + deals + calls:
+    later = generate_later(later_sizes(n_contacts, n_deals, n_calls), contacts, deals)
+    later_recs = [rec for recs in later.values() for rec in recs]
+    for rec in contacts + deals + calls + later_recs:
         for ids in rec["a"].values():
             ids.sort(key=int)
     if version in (2, 3):
@@ -656,20 +1034,27 @@ def generate(n_contacts, n_deals, n_calls, version, pipelines=1):
         gone["archived"] = True
         gone["archivedAt"] = iso(V2_TIME + 14 * 3600000)
         contacts[0] = gone
-        merge_into(contacts, 3, 6, "contacts", "lastmodifieddate", deals + calls, V2_TIME + 15 * 3600000)
+        merge_into(contacts, 3, 6, "contacts", "lastmodifieddate", deals + calls + later_recs,
+                   V2_TIME + 15 * 3600000)
         del contacts[4]
     if version == 3 and n_deals > 5:
         # And deal #5 is merged into deal #2.
-        merge_into(deals, 2, 5, "deals", "hs_lastmodifieddate", contacts, V2_TIME + 16 * 3600000)
+        merge_into(deals, 2, 5, "deals", "hs_lastmodifieddate", contacts + later_recs,
+                   V2_TIME + 16 * 3600000)
+    if version in (2, 3):
+        evolve_later(later, version, contacts, deals)
     if version == 9:
         # Version 1 with every record modified at one instant, as after a
         # bulk update: more than a search query can page through.
         same = T_END - DAY_MS
         for recs, prop in ((contacts, "lastmodifieddate"), (deals, "hs_lastmodifieddate"),
-                           (calls, "hs_lastmodifieddate")):
+                           (calls, "hs_lastmodifieddate"),
+                           *((recs, MODIFIED_PROP[ot]) for ot, recs in later.items())):
             for k, rec in enumerate(recs):
                 recs[k] = bump(rec, prop, {}, same)
-    return {"contacts": TypeData(contacts), "deals": TypeData(deals), "calls": TypeData(calls)}
+    data = {"contacts": TypeData(contacts), "deals": TypeData(deals), "calls": TypeData(calls)}
+    data.update((ot, TypeData(recs)) for ot, recs in later.items())
+    return data
 
 
 class DataCache:
@@ -699,7 +1084,11 @@ class DataCache:
 # Faults, rate limits, statistics
 # ----------------------------------------------------------------------------
 
-FAULT_RE = re.compile(r"^(?:(contacts|deals|calls)\.)?(?:(list|search|associations|properties|pipelines|owners)\.)?"
+# TYPE: a type's name, and for the custom object its type id or fully
+# qualified name too (the fault names the type whichever way it is asked for).
+FAULT_RE = re.compile(r"^(?:(contacts|deals|calls|companies|tickets|meetings|cars|"
+                      + re.escape(CARS_TYPE_ID) + "|" + re.escape(CARS_FQN) + r")\.)?"
+                      r"(?:(list|search|associations|properties|pipelines|owners|schemas)\.)?"
                       r"(500|502|503|504|400|403|404|429noretry|429daily|429|slow\d+|malformed|badrecord|shuffled|drop|unstorable"
                       r"|stuckcursor|emptypages|badutf8|badids|huge\d+|echotoken|movemidread|oddprops|assocerrors)"
                       r"(?:\*(\d+))?(?:@(\d+))?$")
@@ -753,7 +1142,7 @@ def resume_cursor(after):
     return after
 
 
-NAME_PROPS = ("firstname", "dealname", "hs_call_title")
+NAME_PROPS = ("firstname", "dealname", "hs_call_title", "name", "subject", "hs_meeting_title", "model")
 
 
 def unstorable_text(body):
@@ -849,6 +1238,8 @@ def endpoint_kind(key):
         return "pipelines"
     if key.endswith("/crm/v3/owners"):
         return "owners"
+    if key.endswith("/crm/v3/schemas"):
+        return "schemas"
     return "list"
 
 
@@ -858,7 +1249,8 @@ def parse_faults(spec):
         m = FAULT_RE.match(part)
         if not m:
             raise ValueError(f"invalid fault '{part}'")
-        faults.append({"type": m.group(1), "endpoint": m.group(2), "kind": m.group(3),
+        faults.append({"type": TYPE_ALIASES.get(m.group(1), m.group(1)), "endpoint": m.group(2),
+                       "kind": m.group(3),
                        "count": int(m.group(4)) if m.group(4) else None,
                        "page": int(m.group(5)) if m.group(5) else None})
     return faults
@@ -986,7 +1378,8 @@ def hs_error(status, category, message, headers=None, **extra):
 
 def missing_scopes(key, objtype):
     """403 as recorded: the scopes the call needs in errors[].context.requiredScopes."""
-    scope = ("crm.objects.owners.read" if endpoint_kind(key) == "owners"
+    kind = endpoint_kind(key)
+    scope = ("crm.objects.owners.read" if kind == "owners" else SCHEMAS_SCOPE if kind == "schemas"
              else OAUTH_SCOPES.get(objtype, "crm.objects.contacts.read"))
     return hs_error(403, "MISSING_SCOPES",
                     "This app hasn't been granted all required scopes to make this call. "
@@ -1417,13 +1810,31 @@ class Handler(BaseHTTPRequestHandler):
                       run=lambda: self.pipelines(ot, m.group(1), ctx["pipelines"]))
         if re.fullmatch(r"/crm/v3/owners/?", rest) and method == "GET":
             return self.prep_owners(ctx)
+        if re.fullmatch(r"/crm/v3/schemas/?", rest) and method == "GET":
+            return self.prep_schemas()
         return Op("other", None,
                   run=lambda: hs_error(404, "OBJECT_NOT_FOUND", f"No route for {method} {rest}"))
 
     def pipelines(self, ot, raw_type, n):
+        if ot == "tickets":
+            return Resp(200, {"results": TICKET_PIPELINES[:]})
+        if ot == "cars":
+            # A custom object has pipelines only where the portal made some.
+            return Resp(200, {"results": []})
         if ot != "deals":
             return validation(f"Unable to infer object type from: {raw_type}")
         return Resp(200, {"results": PIPELINES[:n]})
+
+    def prep_schemas(self):
+        """GET /crm/v3/schemas: the portal's custom object types; archived=true
+        lists the archived ones (none here)."""
+        key = "GET /crm/v3/schemas"
+        q = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        archived = q.get("archived", "false").lower()
+        if archived not in ("true", "false"):
+            return Op(key, None, run=lambda: validation(f"Invalid archived value: {archived!r}"))
+        schemas = [] if archived == "true" else [self.server.cars_schema]
+        return Op(key, None, run=lambda: Resp(200, {"results": schemas}))
 
     def prep_owners(self, ctx):
         """GET /crm/v3/owners: limit (at most 500), after (opaque), archived."""
@@ -1486,13 +1897,14 @@ class Handler(BaseHTTPRequestHandler):
         for a in assoc:
             # An id once per association type it has, as HubSpot's v3 lists.
             entries = [{"id": i, "type": d[0]} for i in rec["a"].get(a, [])
-                       for d in assoc_defs(ot, a, rec["id"], i)]
+                       for d in assoc_defs(ot, a, rec, i)]
             if entries:
-                assocs[a] = {"results": entries[:assoc_page]}
+                key = ASSOC_KEY.get(a, a)
+                assocs[key] = {"results": entries[:assoc_page]}
                 if len(entries) > assoc_page:
-                    link = (f"{self.server.base_url}/crm/v3/objects/{ot}/{rec['id']}/associations/{a}"
-                            f"?after={assoc_page}")
-                    assocs[a]["paging"] = {"next": {"after": str(assoc_page), "link": link}}
+                    link = (f"{self.server.base_url}/crm/v3/objects/{ASSOC_KEY.get(ot, ot)}/{rec['id']}"
+                            f"/associations/{key}?after={assoc_page}")
+                    assocs[key]["paging"] = {"next": {"after": str(assoc_page), "link": link}}
         if assocs:
             out["associations"] = assocs
         return out
@@ -1569,7 +1981,9 @@ class Handler(BaseHTTPRequestHandler):
     def properties(self, ot, raw_type):
         if ot is None:
             return validation(f"Unable to infer object type from: {raw_type}")
-        return Resp(200, {"results": self.server.property_defs[ot]})
+        # A copy: faults that edit an answer (oddprops, shuffled) must not
+        # edit the server's own definitions for every later answer.
+        return Resp(200, {"results": list(self.server.property_defs[ot])})
 
     def assoc_batch(self, fr, to, raw_fr, raw_to, body, ds, assoc_page):
         if fr is None or to is None:
@@ -1595,7 +2009,7 @@ class Handler(BaseHTTPRequestHandler):
                 result = {"from": {"id": i}, "to": [
                     {"toObjectId": int(t), "associationTypes": [
                         {"category": d[1], "typeId": d[2], "label": d[3]}
-                        for d in assoc_defs(fr, to, i, t)]}
+                        for d in assoc_defs(fr, to, rec, t)]}
                     for t in linked[:assoc_page]]}
                 if len(linked) > assoc_page:
                     result["paging"] = {"next": {"after": str(after + assoc_page)}}
@@ -1780,6 +2194,26 @@ class Handler(BaseHTTPRequestHandler):
 # Server
 # ----------------------------------------------------------------------------
 
+def cars_schema(properties):
+    """The custom object's schema as GET /crm/v3/schemas lists it: its names
+    and ids, display and search properties, property definitions (as GET
+    /crm/v3/properties gives them) and association definitions (both
+    directions, with their typeIds as ids)."""
+    assocs = [{"fromObjectTypeId": OBJECT_TYPE_IDS[fr], "toObjectTypeId": OBJECT_TYPE_IDS[to],
+               "name": defs[0][0], "id": str(defs[0][2]),
+               "createdAt": "2024-05-14T08:12:40.117Z", "updatedAt": "2024-05-14T08:12:40.117Z"}
+              for (fr, to), defs in ASSOC_DEFS.items() if "cars" in (fr, to)]
+    return {"id": CARS_TYPE_ID.split("-")[1], "name": "cars",
+            "labels": {"singular": "Car", "plural": "Cars"},
+            "objectTypeId": CARS_TYPE_ID, "fullyQualifiedName": CARS_FQN,
+            "primaryDisplayProperty": "model", "secondaryDisplayProperties": ["make", "year"],
+            "requiredProperties": ["model"], "searchableProperties": ["model", "make", "vin"],
+            "properties": properties, "associations": assocs,
+            "archived": False, "metaType": "PORTAL_SPECIFIC", "allowsSensitiveProperties": False,
+            "createdByUserId": 9100000, "updatedByUserId": 9100000,
+            "createdAt": "2024-05-14T08:12:39.552Z", "updatedAt": "2025-02-03T10:27:18.904Z"}
+
+
 class MockServer(ThreadingHTTPServer):
     allow_reuse_address = True
     daemon_threads = True
@@ -1816,6 +2250,7 @@ class MockServer(ThreadingHTTPServer):
             name = self.custom_name(k)
             self.property_defs["contacts"].append(self.prop_def(
                 "contacts", name, f"Custom property {k}", "string", "text", "custom_properties", None))
+        self.cars_schema = cars_schema(self.property_defs["cars"])
 
     def note_request(self, method, path, body, status):
         """One line in the --request-log file, if there is one."""
