@@ -63,10 +63,21 @@ LIMITS = {
 # Endpoints ../shared/hubspot-openapi lacks (its README lists what it
 # holds: objects, search, properties, associations v4): method, path
 # pattern, and the query parameters allowed with a check of each value.
-# Sources: hubspot-api.md ("Pipelines and owners"), HubSpot's v3
-# associations guide (GET .../types lists the association types).
+# Sources: hubspot-api.md ("Pipelines and owners", "Properties and
+# schemas"), HubSpot's v3 associations guide (GET .../types lists the
+# association types), HubSpot's pipelines guide (pipelines exist for deals,
+# tickets and custom objects) and its custom object schemas reference.
 ALLOWED = [
     ("GET", r"/crm/v3/pipelines/deals", {}),
+    # Ticket pipelines (HubSpot's default support pipeline "0"), by name or
+    # by type id.
+    ("GET", r"/crm/v3/pipelines/(tickets|0-5)", {}),
+    # A custom object's pipelines, by its type id (2-<number>) or its fully
+    # qualified name (p<portal id>_<name>), the two names HubSpot accepts.
+    ("GET", r"/crm/v3/pipelines/(2-[0-9]+|p[0-9]+_[a-z0-9_]+)", {}),
+    # The custom object schemas (scope crm.schemas.custom.read): archived
+    # true lists the archived ones, false (the default) the live ones.
+    ("GET", r"/crm/v3/schemas", {"archived": lambda v: v in ("true", "false")}),
     ("GET", r"/crm/v3/owners", {
         "limit": lambda v: v.isdigit() and 1 <= int(v) <= 500,
         "after": lambda v: v != "",
@@ -359,6 +370,10 @@ SELF_TEST_BAD = [
      {"inputs": [{"id": str(i)} for i in range(1001)]}),
     ("POST", "/crm/v4/associations/contacts/deals/batch/read", {"inputs": [{"id": 512}]}),
     ("POST", "/crm/v4/associations/contacts/deals/batch/read", {"ids": ["512"]}),
+    ("GET", "/crm/v3/schemas?archived=yes", None),
+    ("GET", "/crm/v3/schemas?limit=10", None),
+    ("POST", "/crm/v3/schemas", None),
+    ("GET", "/crm/v3/pipelines/cars", None),
 ]
 SELF_TEST_GOOD = [
     ("GET", "/_fault/500*2/_run/x/crm/v3/objects/contacts?limit=100&archived=false"
@@ -372,6 +387,13 @@ SELF_TEST_GOOD = [
      {"inputs": [{"id": "512"}, {"id": "513", "after": "500"}]}),
     ("GET", "/crm/v3/properties/deals", None),
     ("GET", "/crm/v3/owners?limit=100&archived=true", None),
+    ("GET", "/crm/v3/schemas", None),
+    ("GET", "/_fault/schemas.403/crm/v3/schemas?archived=false", None),
+    ("GET", "/crm/v3/pipelines/tickets", None),
+    ("GET", "/crm/v3/pipelines/2-7654321", None),
+    ("GET", "/crm/v3/objects/p146987325_cars?limit=100&properties=model,year"
+            "&associations=contacts,deals&archived=true", None),
+    ("POST", "/crm/v4/associations/companies/contacts/batch/read", {"inputs": [{"id": "20000"}]}),
     ("GET", "/_mock/stats", None),
 ]
 
