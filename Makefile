@@ -7,6 +7,7 @@ OBJS = \
 	src/http_client.o \
 	src/hubspot_api.o \
 	src/object_types.o \
+	src/custom_objects.o \
 	src/sync_common.o \
 	src/associations.o \
 	src/sync_object.o \
@@ -22,13 +23,14 @@ EXTENSION = hubspot_sync
 # part of the schema.  Released versions' install scripts are frozen copies,
 # and each release adds an upgrade script from the one before (never edit
 # either once released: databases in the wild were made by them).
-EXTVERSION = 1.2
+EXTVERSION = 1.3
 DATA_built = hubspot_sync--$(EXTVERSION).sql
-DATA = hubspot_sync--1.0.sql hubspot_sync--1.0--1.1.sql hubspot_sync--1.1.sql hubspot_sync--1.1--1.2.sql
+DATA = hubspot_sync--1.0.sql hubspot_sync--1.0--1.1.sql hubspot_sync--1.1.sql hubspot_sync--1.1--1.2.sql \
+	hubspot_sync--1.2.sql hubspot_sync--1.2--1.3.sql
 EXTRA_CLEAN = hubspot_sync--$(EXTVERSION).sql
 PGFILEDESC = "hubspot_sync - mirror HubSpot CRM objects into PostgreSQL"
 
-REGRESS = setup phone convert sync_contacts sync_deals sync_calls resync errors bad_answers security hostile_owner sync_all views incremental parallel associations metrics metrics_pipelines metrics_phone sessions schedule pipelines_owners
+REGRESS = setup phone convert sync_contacts sync_deals sync_calls resync errors bad_answers security hostile_owner sync_all views incremental parallel associations metrics metrics_pipelines metrics_phone sessions schedule pipelines_owners objects
 REGRESS_OPTS = --inputdir=test --outputdir=test --encoding=UTF8
 
 # -Werror only where asked (CI and scripts/test.sh pass WERROR=-Werror): a

@@ -1,3 +1,3 @@
-/* hubspot_sync--1.2.sql */
+/* hubspot_sync--1.3.sql */
 
 \echo Use "CREATE EXTENSION hubspot_sync" to load this file. \quit

@@ -77,13 +77,14 @@ SELECT t.object_type,
 		 WHERE ok.object_type OPERATOR(pg_catalog.=) t.object_type
 		   AND ok.status OPERATOR(pg_catalog.=) 'succeeded') AS staleness,
 	   r.daily_remaining AS daily_requests_left
-FROM (VALUES ('contacts'), ('deals'), ('calls')) AS t(object_type)
+FROM @extschema@.hubspot_object_types t
 LEFT JOIN @extschema@.hubspot_sync_state s ON s.object_type OPERATOR(pg_catalog.=) t.object_type
 LEFT JOIN LATERAL (
 	SELECT * FROM @extschema@.hubspot_sync_runs x
 	 WHERE x.object_type OPERATOR(pg_catalog.=) t.object_type
-	 ORDER BY x.run_id DESC LIMIT 1) r ON true;
-COMMENT ON VIEW hubspot_sync_status IS 'per object type: the last run, its outcome, and how stale the data is';
+	 ORDER BY x.run_id DESC LIMIT 1) r ON true
+WHERE t.enabled;
+COMMENT ON VIEW hubspot_sync_status IS 'per enabled object type: the last run, its outcome, and how stale the data is';
 
 CREATE TABLE hubspot_properties (
 	object_type text NOT NULL,

@@ -9,7 +9,7 @@ CREATE FUNCTION hubspot_sync(object_type text, full boolean DEFAULT false,
 	AS 'MODULE_PATHNAME', 'hubspot_sync'
 	LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION hubspot_sync(text, boolean) IS
-	'sync one HubSpot object type (contacts, deals, calls) in a background worker; raises its error if it fails';
+	'sync one enabled HubSpot object type of hubspot_object_types (contacts, deals, calls, ...) in a background worker; raises its error if it fails';
 
 CREATE FUNCTION hubspot_sync_all(full boolean DEFAULT false,
 	OUT object_type text, OUT status text, OUT mode text, OUT pages integer,
@@ -20,7 +20,7 @@ CREATE FUNCTION hubspot_sync_all(full boolean DEFAULT false,
 	AS 'MODULE_PATHNAME', 'hubspot_sync_all'
 	LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION hubspot_sync_all(boolean) IS
-	'sync contacts, deals and calls in parallel workers; a row per object type, failures included';
+	'sync every enabled object type in parallel workers (hubspot_sync.max_parallel_syncs at a time); a row per object type, failures included';
 
 REVOKE EXECUTE ON FUNCTION hubspot_sync(text, boolean) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION hubspot_sync_all(boolean) FROM PUBLIC;

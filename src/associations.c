@@ -116,7 +116,7 @@ list_has_string(List *list, const char *s)
 static AssociationTypes *
 read_association_types(SyncContext *cxt, const char *kind)
 {
-	Jsonb	   *results = hubspot_association_types(&cxt->client, cxt->type->name, kind);
+	Jsonb	   *results = hubspot_association_types(&cxt->client, cxt->type->api_name, kind);
 	StringInfoData names;
 	MemoryContext oldcxt;
 	AssociationTypes *types = NULL;
@@ -253,7 +253,7 @@ associations_start(SyncContext *cxt, const char *kind, List *ids, List *afters)
 	read->kind = kind;
 	read->ids = ids;
 	read->afters = afters;
-	read->request = hubspot_association_batch_start(&cxt->client, cxt->type->name, kind,
+	read->request = hubspot_association_batch_start(&cxt->client, cxt->type->api_name, kind,
 													ids, afters);
 	return read;
 }
@@ -359,7 +359,7 @@ note_errors(HubspotPage *answer, List **done)
 void
 associations_finish(SyncContext *cxt, AssociationRead *read, StringInfo into)
 {
-	char	   *path = psprintf("/crm/v4/associations/%s/%s/batch/read", cxt->type->name, read->kind);
+	char	   *path = psprintf("/crm/v4/associations/%s/%s/batch/read", cxt->type->api_name, read->kind);
 	int			retries = 0;
 
 	while (read->request != NULL)
@@ -415,7 +415,7 @@ associations_finish(SyncContext *cxt, AssociationRead *read, StringInfo into)
 		/* At most one input per id asked for: never past a batch. */
 		read->ids = ids;
 		read->afters = afters;
-		read->request = hubspot_association_batch_start(&cxt->client, cxt->type->name,
+		read->request = hubspot_association_batch_start(&cxt->client, cxt->type->api_name,
 														read->kind, ids, afters);
 	}
 }

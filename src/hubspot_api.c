@@ -769,7 +769,7 @@ HubspotPendingPage *
 hubspot_list_page_start(HubspotClient *client, const HubspotObjectType *type,
 						List *properties, bool archived, const char *after)
 {
-	char	   *path = psprintf("/crm/v3/objects/%s", type->name);
+	char	   *path = psprintf("/crm/v3/objects/%s", type->api_name);
 	HubspotPendingPage *pending = pending_page("GET", path);
 	List	   *chunks = property_chunks(properties);
 	ListCell   *lc;
@@ -868,7 +868,7 @@ search_page_start(HubspotClient *client, const HubspotObjectType *type, List *pr
 				  const char *filters, const char *sort_property, bool descending,
 				  int offset, int limit)
 {
-	char	   *path = psprintf("/crm/v3/objects/%s/search", type->name);
+	char	   *path = psprintf("/crm/v3/objects/%s/search", type->api_name);
 	HubspotPendingPage *pending = pending_page("POST", path);
 	StringInfoData body;
 	ListCell   *lc;
@@ -1019,7 +1019,7 @@ hubspot_association_types(HubspotClient *client, const char *from_type, const ch
 Jsonb *
 hubspot_property_definitions(HubspotClient *client, const HubspotObjectType *type)
 {
-	char	   *path = psprintf("/crm/v3/properties/%s", type->name);
+	char	   *path = psprintf("/crm/v3/properties/%s", type->api_name);
 	HubspotPage page;
 
 	read_results(hubspot_request_json(client, "GET", path, NULL, NULL), "GET", path, &page);
@@ -1034,6 +1034,17 @@ Jsonb *
 hubspot_pipelines(HubspotClient *client, const char *object_type)
 {
 	char	   *path = psprintf("/crm/v3/pipelines/%s", object_type);
+	HubspotPage page;
+
+	read_results(hubspot_request_json(client, "GET", path, NULL, NULL), "GET", path, &page);
+	return page.results;
+}
+
+/* GET /crm/v3/schemas: the "results" array, one schema per custom object type. */
+Jsonb *
+hubspot_custom_object_schemas(HubspotClient *client)
+{
+	const char *path = "/crm/v3/schemas";
 	HubspotPage page;
 
 	read_results(hubspot_request_json(client, "GET", path, NULL, NULL), "GET", path, &page);

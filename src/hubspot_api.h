@@ -116,6 +116,7 @@ extern void hubspot_search_modified_at(HubspotClient *client, const HubspotObjec
 extern Jsonb *hubspot_property_definitions(HubspotClient *client,
 										   const HubspotObjectType *type);
 extern Jsonb *hubspot_pipelines(HubspotClient *client, const char *object_type);
+extern Jsonb *hubspot_custom_object_schemas(HubspotClient *client);
 extern void hubspot_owners_page(HubspotClient *client, bool archived, const char *after,
 								HubspotPage *page);
 extern Jsonb *hubspot_association_types(HubspotClient *client, const char *from_type,

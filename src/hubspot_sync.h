@@ -19,6 +19,7 @@ extern int	hubspot_full_sync_interval_s;
 extern int	hubspot_incremental_overlap_ms;
 extern int	hubspot_search_page_size;
 extern bool hubspot_parallel_full_sync;
+extern int	hubspot_max_parallel_syncs;
 extern char *hubspot_proxy;
 extern int	hubspot_max_response_kb;
 

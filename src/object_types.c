@@ -1,84 +1,163 @@
 /*-------------------------------------------------------------------------
  * object_types.c
- *	  What hubspot_sync knows of each HubSpot object type it mirrors: its
+ *	  What hubspot_sync knows of each HubSpot object type it mirrors, read
+ *	  from the registry (hubspot_object_types, hubspot_object_columns): its
  *	  table, the properties behind the typed columns, the associations to
- *	  ask for, and the set-based upsert that writes one page of records.
+ *	  ask for; and the set-based upsert that writes one page of records.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "object_types.h"
 
-static const ColumnMapping contact_columns[] = {
-	{"email", "email", COLUMN_TEXT},
-	{"phone", "phone", COLUMN_TEXT},
-	{"firstname", "firstname", COLUMN_TEXT},
-	{"lastname", "lastname", COLUMN_TEXT},
-	{"createdate", "createdate", COLUMN_TIMESTAMP},
-	{"lifecyclestage", "lifecyclestage", COLUMN_TEXT},
-	{"vsl_watched", "vsl_watched", COLUMN_BOOLEAN},
-	{"sales_script_version", "sales_script_version", COLUMN_TEXT},
-	{"hubspot_owner_id", "hubspot_owner_id", COLUMN_TEXT},
-};
-
-static const ColumnMapping deal_columns[] = {
-	{"amount", "amount", COLUMN_NUMERIC},
-	{"dealstage", "dealstage", COLUMN_TEXT},
-	{"createdate", "createdate", COLUMN_TIMESTAMP},
-	{"closedate", "closedate", COLUMN_TIMESTAMP},
-	{"qualified_status", "qualified_status", COLUMN_TEXT},
-	{"trial_status", "trial_status", COLUMN_TEXT},
-	{"payment_status", "payment_status", COLUMN_TEXT},
-	{"number_of_installments__months", "number_of_installments__months", COLUMN_INTEGER},
-	{"hubspot_owner_id", "hubspot_owner_id", COLUMN_TEXT},
-	{"pipeline", "pipeline", COLUMN_TEXT},
-};
-
-static const ColumnMapping call_columns[] = {
-	{"call_duration", "hs_call_duration", COLUMN_INTEGER},
-	{"call_direction", "hs_call_direction", COLUMN_TEXT},
-	{"call_to_number", "hs_call_to_number", COLUMN_TEXT},
-	{"call_from_number", "hs_call_from_number", COLUMN_TEXT},
-	{"call_timestamp", "hs_timestamp", COLUMN_TIMESTAMP},
-	{"hubspot_owner_id", "hubspot_owner_id", COLUMN_TEXT},
-	{"call_status", "hs_call_status", COLUMN_TEXT},
-	{"call_disposition", "hs_call_disposition", COLUMN_TEXT},
-};
-
-const HubspotObjectType hubspot_object_types[HUBSPOT_OBJECT_TYPE_COUNT] = {
-	{
-		"contacts", "hubspot_contacts_raw", "lastmodifieddate",
-		"deals,calls",
-		"lastmodifieddate,hs_object_id,mobilephone,hs_lead_status,hs_merged_object_ids",
-		NULL, false,
-		contact_columns, lengthof(contact_columns)
-	},
-	{
-		"deals", "hubspot_deals_raw", "hs_lastmodifieddate",
-		"contacts",
-		"hs_lastmodifieddate,hs_object_id,dealname,payment_method,phone_number",
-		"deals", true,
-		deal_columns, lengthof(deal_columns)
-	},
-	{
-		"calls", "hubspot_calls_raw", "hs_lastmodifieddate",
-		NULL,
-		"hs_lastmodifieddate,hs_createdate,hs_object_id,hs_call_title,hs_call_body",
-		NULL, false,
-		call_columns, lengthof(call_columns)
-	},
-};
-
-const HubspotObjectType *
-hubspot_lookup_object_type(const char *name)
+/*
+ * With SPI connected: the schema hubspot_sync is installed in (unquoted), or
+ * NULL if it is not.  An error if it is at another version than this
+ * library: the SQL here is written for this version's tables.
+ */
+char *
+hubspot_extension_schema(void)
 {
-	for (int i = 0; i < HUBSPOT_OBJECT_TYPE_COUNT; i++)
-		if (strcmp(hubspot_object_types[i].name, name) == 0)
-			return &hubspot_object_types[i];
-	return NULL;
+	char	   *version;
+
+	if (SPI_execute("SELECT n.nspname, e.extversion FROM pg_catalog.pg_extension e"
+					" JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
+					" WHERE e.extname OPERATOR(pg_catalog.=) 'hubspot_sync'", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up the schema of hubspot_sync");
+	if (SPI_processed == 0)
+		return NULL;
+	version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	if (strcmp(version, HUBSPOT_SYNC_VERSION) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"hubspot_sync\" is at version %s in this database, but its library is version %s",
+						version, HUBSPOT_SYNC_VERSION),
+				 errdetail("The library does not sync into the schema of another version."),
+				 errhint("Run ALTER EXTENSION hubspot_sync UPDATE.")));
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+static ColumnType
+column_type(const char *sql_type)
+{
+	static const struct
+	{
+		const char *name;
+		ColumnType	type;
+	}			types[] = {
+		{"text", COLUMN_TEXT}, {"integer", COLUMN_INTEGER}, {"numeric", COLUMN_NUMERIC},
+		{"boolean", COLUMN_BOOLEAN}, {"timestamptz", COLUMN_TIMESTAMP}, {"date", COLUMN_DATE},
+	};
+
+	for (int i = 0; i < lengthof(types); i++)
+		if (strcmp(types[i].name, sql_type) == 0)
+			return types[i].type;
+	/* The registry's check allows no other. */
+	elog(ERROR, "unsupported column type \"%s\" in hubspot_object_columns", sql_type);
+	return COLUMN_TEXT;			/* keep compiler quiet */
+}
+
+/* Column i of SPI's row as a string in TopMemoryContext; NULL stays NULL. */
+static const char *
+kept_value(HeapTuple row, int i)
+{
+	char	   *value = SPI_getvalue(row, SPI_tuptable->tupdesc, i);
+
+	if (value == NULL || value[0] == '\0')
+		return NULL;
+	return MemoryContextStrdup(TopMemoryContext, value);
+}
+
+/*
+ * Read object type name from the registry, with SPI connected and a
+ * snapshot set; schema is the extension's, unquoted.  The result lives for
+ * the rest of the process (a sync worker syncs one type).
+ */
+HubspotObjectType *
+hubspot_load_object_type(const char *name, const char *schema)
+{
+	const char *qschema = quote_identifier(schema);
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {CStringGetTextDatum(name)};
+	HubspotObjectType *type;
+	ColumnMapping *columns;
+	HeapTuple	row;
+
+	if (SPI_execute_with_args(psprintf("SELECT api_name, table_name, modified_property,"
+									   " pg_catalog.array_to_string(associations, ','),"
+									   " pg_catalog.array_to_string(extra_properties, ','),"
+									   " CASE WHEN reads_pipelines THEN api_name END, reads_owners, lock_key"
+									   " FROM %s.hubspot_object_types WHERE object_type OPERATOR(pg_catalog.=) $1",
+									   qschema),
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read hubspot_object_types");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("unknown HubSpot object type \"%s\"", name),
+				 errdetail("It is not in hubspot_object_types (removed since the sync was asked for?).")));
+	row = SPI_tuptable->vals[0];
+	type = MemoryContextAllocZero(TopMemoryContext, sizeof(HubspotObjectType));
+	type->name = MemoryContextStrdup(TopMemoryContext, name);
+	type->api_name = kept_value(row, 1);
+	type->table = kept_value(row, 2);
+	type->modified_property = kept_value(row, 3);
+	type->associations = kept_value(row, 4);
+	type->extra_properties = kept_value(row, 5);
+	type->pipelines = kept_value(row, 6);
+	type->reads_owners = strcmp(SPI_getvalue(row, SPI_tuptable->tupdesc, 7), "t") == 0;
+	type->lock_key = pg_strtoint32(SPI_getvalue(row, SPI_tuptable->tupdesc, 8));
+
+	if (SPI_execute_with_args(psprintf("SELECT column_name, property, sql_type"
+									   " FROM %s.hubspot_object_columns WHERE object_type OPERATOR(pg_catalog.=) $1"
+									   " ORDER BY position, column_name", qschema),
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read hubspot_object_columns");
+	columns = MemoryContextAllocZero(TopMemoryContext, sizeof(ColumnMapping) * (SPI_processed + 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		row = SPI_tuptable->vals[i];
+		columns[i].column = kept_value(row, 1);
+		columns[i].property = kept_value(row, 2);
+		columns[i].type = column_type(SPI_getvalue(row, SPI_tuptable->tupdesc, 3));
+	}
+	type->columns = columns;
+	type->ncolumns = (int) SPI_processed;
+	return type;
+}
+
+/*
+ * The enabled object types' names, in the caller's memory context, in a
+ * transaction with a snapshot set; *n says how many.  None if the
+ * extension is not installed.
+ */
+char	  **
+hubspot_enabled_object_types(int *n)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	char	  **names;
+	char	   *schema;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	*n = 0;
+	schema = hubspot_extension_schema();
+	if (schema != NULL &&
+		SPI_execute(psprintf("SELECT object_type FROM %s.hubspot_object_types WHERE enabled"
+							 " ORDER BY lock_key", quote_identifier(schema)), true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read hubspot_object_types");
+	names = MemoryContextAllocZero(cxt, sizeof(char *) * (schema ? SPI_processed + 1 : 1));
+	for (uint64 i = 0; schema != NULL && i < SPI_processed; i++)
+		names[(*n)++] = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[i],
+															  SPI_tuptable->tupdesc, 1));
+	SPI_finish();
+	return names;
 }
 
 /* The comma-separated property list a list request asks for. */
@@ -90,7 +169,8 @@ hubspot_object_properties(const HubspotObjectType *type)
 	initStringInfo(&buf);
 	for (int i = 0; i < type->ncolumns; i++)
 		appendStringInfo(&buf, "%s%s", i > 0 ? "," : "", type->columns[i].property);
-	appendStringInfo(&buf, ",%s", type->extra_properties);
+	if (type->extra_properties != NULL)
+		appendStringInfo(&buf, "%s%s", buf.len > 0 ? "," : "", type->extra_properties);
 	return buf.data;
 }
 
@@ -106,6 +186,7 @@ column_parser(ColumnType type)
 		case COLUMN_BOOLEAN:
 			return "hubspot_parse_boolean";
 		case COLUMN_TIMESTAMP:
+		case COLUMN_DATE:
 			return "hubspot_parse_timestamp";
 		case COLUMN_TEXT:
 			break;
@@ -205,7 +286,13 @@ hubspot_upsert_sql(const HubspotObjectType *type, const char *schema)
 		const char *parser = column_parser(c->type);
 		const char *prop = quote_literal_cstr(c->property);
 
-		if (parser)
+		if (c->type == COLUMN_DATE)
+			/* A date property's midnight UTC, whatever the session's zone. */
+			appendStringInfo(&sql,
+							 "    (pg_catalog.timezone('UTC', %s.%s(p OPERATOR(pg_catalog.->>) %s)))::pg_catalog.date AS c%d,\n"
+							 "    NULLIF(p OPERATOR(pg_catalog.->>) %s, '') IS NOT NULL AS v%d,\n",
+							 qschema, parser, prop, i, prop, i);
+		else if (parser)
 			appendStringInfo(&sql,
 							 "    %s.%s(p OPERATOR(pg_catalog.->>) %s) AS c%d,\n"
 							 "    NULLIF(p OPERATOR(pg_catalog.->>) %s, '') IS NOT NULL AS v%d,\n",

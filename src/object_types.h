@@ -1,6 +1,7 @@
 /*-------------------------------------------------------------------------
  * object_types.h
- *	  What hubspot_sync knows of each HubSpot object type it mirrors.
+ *	  What hubspot_sync knows of each HubSpot object type it mirrors, read
+ *	  from the registry table hubspot_object_types.
  *-------------------------------------------------------------------------
  */
 #ifndef HUBSPOT_OBJECT_TYPES_H
@@ -12,7 +13,8 @@ typedef enum ColumnType
 	COLUMN_INTEGER,
 	COLUMN_NUMERIC,
 	COLUMN_BOOLEAN,
-	COLUMN_TIMESTAMP
+	COLUMN_TIMESTAMP,
+	COLUMN_DATE
 } ColumnType;
 
 /* A typed column filled from one HubSpot property. */
@@ -25,22 +27,25 @@ typedef struct ColumnMapping
 
 typedef struct HubspotObjectType
 {
-	const char *name;			/* HubSpot's objectType: "contacts" */
+	const char *name;			/* ours: "contacts", "cars" */
+	const char *api_name;		/* in HubSpot's URLs: "contacts", "2-7654321" */
 	const char *table;			/* our table: "hubspot_contacts_raw" */
 	const char *modified_property;	/* lastmodifieddate / hs_lastmodifieddate */
-	const char *associations;	/* comma-separated types to ask for */
+	const char *associations;	/* comma-separated types to ask for, or NULL */
 	const char *extra_properties;	/* asked for, kept only in raw_json */
 	const char *pipelines;		/* whose pipelines each run reads, or NULL */
 	bool		reads_owners;	/* each run reads the owners too */
+	int			lock_key;		/* keeps two syncs of the type apart */
 	const ColumnMapping *columns;
 	int			ncolumns;
 } HubspotObjectType;
 
-#define HUBSPOT_OBJECT_TYPE_COUNT 3
+/* Longest object type name the registry allows, with its terminator. */
+#define HUBSPOT_OBJECT_TYPE_NAMELEN 64
 
-extern const HubspotObjectType hubspot_object_types[HUBSPOT_OBJECT_TYPE_COUNT];
-
-extern const HubspotObjectType *hubspot_lookup_object_type(const char *name);
+extern char *hubspot_extension_schema(void);
+extern HubspotObjectType *hubspot_load_object_type(const char *name, const char *schema);
+extern char **hubspot_enabled_object_types(int *n);
 extern char *hubspot_object_properties(const HubspotObjectType *type);
 extern char *hubspot_upsert_sql(const HubspotObjectType *type, const char *schema);
 

@@ -95,6 +95,8 @@ run_sync_all(void)
 {
 	volatile bool installed = true;
 	MemoryContext oldcxt = CurrentMemoryContext;
+	char	  **volatile names = NULL;
+	volatile int n = 0;
 
 	PG_TRY();
 	{
@@ -106,6 +108,15 @@ run_sync_all(void)
 					" WHERE e.extname OPERATOR(pg_catalog.=) 'hubspot_sync'", true, 1);
 		installed = SPI_processed == 1;
 		SPI_finish();
+		if (installed)
+		{
+			/* The enabled types, kept past the transaction. */
+			int			count;
+
+			MemoryContextSwitchTo(oldcxt);
+			names = hubspot_enabled_object_types(&count);
+			n = count;
+		}
 		PopActiveSnapshot();
 		CommitTransactionCommand();
 
@@ -114,7 +125,7 @@ run_sync_all(void)
 			pgstat_report_activity(STATE_RUNNING, "hubspot_sync scheduler: syncing every object type");
 			SetCurrentStatementStartTimestamp();
 			StartTransactionCommand();
-			hubspot_sync_all_scheduled();
+			hubspot_sync_all_scheduled(names, n);
 			CommitTransactionCommand();
 		}
 	}
@@ -129,6 +140,12 @@ run_sync_all(void)
 	PG_END_TRY();
 
 	MemoryContextSwitchTo(oldcxt);
+	if (names != NULL)
+	{
+		for (int i = 0; i < n; i++)
+			pfree(names[i]);
+		pfree(names);
+	}
 	pgstat_report_stat(true);
 	pgstat_report_activity(STATE_IDLE, NULL);
 	return installed;

@@ -34,6 +34,7 @@ int			hubspot_full_sync_interval_s = 7 * 24 * 3600;
 int			hubspot_incremental_overlap_ms = 10 * 60 * 1000;
 int			hubspot_search_page_size = 200;
 bool		hubspot_parallel_full_sync = true;
+int			hubspot_max_parallel_syncs = 4;
 char	   *hubspot_proxy = NULL;
 int			hubspot_max_response_kb = 32 * 1024;
 
@@ -254,6 +255,16 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("hubspot_sync.max_parallel_syncs",
+							"Object types one hubspot_sync_all() (or scheduled run) syncs at once.",
+							"Each takes a background worker, and a full sync one more for its search slice: "
+							"keep max_worker_processes above twice this, plus what else the server runs.",
+							&hubspot_max_parallel_syncs,
+							4, 1, 64,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
 
 	DefineCustomStringVariable("hubspot_sync.proxy",
 							   "Proxy for the requests to HubSpot (curl's syntax, e.g. http://proxy:3128).",

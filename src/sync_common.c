@@ -104,36 +104,37 @@ sync_int64_text(int64 v)
 }
 
 /*
- * In a transaction: find the extension's schema and prepare the upsert of
- * the object type's pages.
+ * In a transaction: find the extension's schema, read the object type and
+ * prepare the upsert of its pages.
  */
 void
 sync_prepare_context(SyncContext *cxt)
 {
 	char	   *schema;
-	char	   *version;
-	Oid			upsert_types[4] = {JSONBOID, JSONBOID, BOOLOID, JSONBOID};
 
-	sync_run_sql("SELECT n.nspname, e.extversion FROM pg_catalog.pg_extension e"
-				 " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
-				 " WHERE e.extname OPERATOR(pg_catalog.=) 'hubspot_sync'", 0, NULL);
-	schema = sync_first_value();
+	schema = hubspot_extension_schema();
 	if (schema == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("extension \"hubspot_sync\" is not installed in this database")));
-	/* The SQL below is written for this version's tables and functions. */
-	version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	if (strcmp(version, HUBSPOT_SYNC_VERSION) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("extension \"hubspot_sync\" is at version %s in this database, but its library is version %s",
-						version, HUBSPOT_SYNC_VERSION),
-				 errdetail("The library does not sync into the schema of another version."),
-				 errhint("Run ALTER EXTENSION hubspot_sync UPDATE.")));
 	cxt->schema = MemoryContextStrdup(TopMemoryContext, quote_identifier(schema));
+	cxt->unquoted_schema = MemoryContextStrdup(TopMemoryContext, schema);
+	sync_load_object_type(cxt);
+}
 
-	cxt->upsert_plan = SPI_prepare(hubspot_upsert_sql(cxt->type, schema), 4, upsert_types);
+/*
+ * In a transaction: read the object type from the registry and prepare the
+ * upsert of its pages (again, if it was read before).
+ */
+void
+sync_load_object_type(SyncContext *cxt)
+{
+	Oid			upsert_types[4] = {JSONBOID, JSONBOID, BOOLOID, JSONBOID};
+
+	cxt->type = hubspot_load_object_type(cxt->slot->object_type, cxt->unquoted_schema);
+	if (cxt->upsert_plan != NULL)
+		SPI_freeplan(cxt->upsert_plan);
+	cxt->upsert_plan = SPI_prepare(hubspot_upsert_sql(cxt->type, cxt->unquoted_schema), 4, upsert_types);
 	if (cxt->upsert_plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	SPI_keepplan(cxt->upsert_plan);

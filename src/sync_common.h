@@ -17,9 +17,9 @@
 /* One worker's sync of one object type (the list's, or its search slice's). */
 typedef struct SyncContext
 {
-	const HubspotObjectType *type;
-	int			type_number;
+	const HubspotObjectType *type;	/* read by sync_prepare_context */
 	char	   *schema;			/* quoted */
+	char	   *unquoted_schema;
 	SPIPlanPtr	upsert_plan;
 	HubspotClient client;
 	SyncSlot   *slot;
@@ -51,6 +51,7 @@ extern char *sync_first_value(void);
 extern char *sync_int64_text(int64 v);
 
 extern void sync_prepare_context(SyncContext *cxt);
+extern void sync_load_object_type(SyncContext *cxt);
 extern void sync_read_property_names(SyncContext *cxt);
 extern void sync_upsert_page(SyncContext *cxt, HubspotPage *page, bool keep_associations,
 							 Jsonb *associations);

@@ -127,26 +127,29 @@ check_settings(void)
 				 errhint("As a superuser: ALTER SYSTEM SET hubspot_sync.access_token = 'pat-…'; SELECT pg_reload_conf();")));
 }
 
-/* Every object type's name into names; returns how many. */
-static int
-all_object_types(const char **names)
-{
-	for (int i = 0; i < HUBSPOT_OBJECT_TYPE_COUNT; i++)
-		names[i] = hubspot_object_types[i].name;
-	return HUBSPOT_OBJECT_TYPE_COUNT;
-}
-
-static const HubspotObjectType *
+/*
+ * The registry's name for an object type a sync may be asked for: an error
+ * if it is unknown or disabled.
+ */
+static char *
 object_type_or_error(const char *name)
 {
-	const HubspotObjectType *type = hubspot_lookup_object_type(name);
+	int			n;
+	char	  **enabled = hubspot_enabled_object_types(&n);
+	StringInfoData list;
 
-	if (type == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown HubSpot object type \"%s\"", name),
-				 errhint("Use one of contacts, deals, calls.")));
-	return type;
+	for (int i = 0; i < n; i++)
+		if (strcmp(enabled[i], name) == 0)
+			return enabled[i];
+	initStringInfo(&list);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&list, "%s%s", i > 0 ? ", " : "", enabled[i]);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown or disabled HubSpot object type \"%s\"", name),
+			 errdetail("The enabled object types are: %s.", list.len > 0 ? list.data : "none"),
+			 errhint("hubspot_add_object() adds a type; hubspot_enable_object() enables one again.")));
+	return NULL;				/* keep compiler quiet */
 }
 
 static bool
@@ -187,6 +190,8 @@ typedef struct SyncLaunch
 	dsm_segment *seg;
 	SyncShared *shared;
 	int			n;
+	int			started;		/* slots whose worker was asked for */
+	TimestampTz last_start;
 	BackgroundWorkerHandle **handles;
 } SyncLaunch;
 
@@ -207,7 +212,7 @@ caller_name(void)
  * hubspot_run_sync); launch_and_wait detaches it.
  */
 static SyncLaunch *
-prepare_syncs(const char **names, int n, bool full)
+prepare_syncs(char **names, int n, bool full)
 {
 	Size		size = offsetof(SyncShared, slots) + sizeof(SyncSlot) * n;
 	SyncLaunch *launch = palloc0(sizeof(SyncLaunch));
@@ -271,22 +276,52 @@ check_client_connection(void)
 }
 
 /*
- * Wait until every worker has exited.  Each wait is bounded: a worker that
- * has not started within WORKER_START_TIMEOUT_MS is given up on, and every
- * second the session checks for a cancel, for its client, and for the
- * workers.  pg_stat_activity shows the wait as Extension.
+ * Ask for workers for the next slots, up to hubspot_sync.max_parallel_syncs
+ * running at once.  A worker the postmaster cannot give fails its slot.
+ * Returns how many are running or starting now.
+ */
+static int
+start_more_workers(SyncLaunch *launch, int running)
+{
+	while (launch->started < launch->n && running < hubspot_max_parallel_syncs)
+	{
+		int			i = launch->started++;
+
+		if (!start_worker(launch->seg, i, &launch->handles[i]))
+		{
+			SyncSlot   *slot = &launch->shared->slots[i];
+
+			launch->handles[i] = NULL;
+			slot->status = SYNC_FAILED;
+			slot->sqlerrcode = ERRCODE_CONFIGURATION_LIMIT_EXCEEDED;
+			strlcpy(slot->message, "could not start a sync worker", sizeof(slot->message));
+			strlcpy(slot->hint, "Raise max_worker_processes: each object type syncs in a background worker of its own.",
+					sizeof(slot->hint));
+			continue;
+		}
+		launch->last_start = GetCurrentTimestamp();
+		running++;
+	}
+	return running;
+}
+
+/*
+ * Start the workers, at most hubspot_sync.max_parallel_syncs at a time,
+ * and wait until every one has exited.  Each wait is bounded: a worker
+ * that has not started within WORKER_START_TIMEOUT_MS is given up on, and
+ * every second the session checks for a cancel, for its client, and for
+ * the workers (whose exit also wakes it).  pg_stat_activity shows the wait
+ * as Extension.
  */
 static void
-wait_for_workers(SyncLaunch *launch)
+run_workers(SyncLaunch *launch)
 {
-	TimestampTz started = GetCurrentTimestamp();
-
 	for (;;)
 	{
 		int			alive = 0;
 		int			not_started = 0;
 
-		for (int i = 0; i < launch->n; i++)
+		for (int i = 0; i < launch->started; i++)
 		{
 			pid_t		pid;
 
@@ -309,10 +344,10 @@ wait_for_workers(SyncLaunch *launch)
 					break;
 			}
 		}
-		if (alive + not_started == 0)
-			return;
-		if (alive == 0 &&
-			TimestampDifferenceExceeds(started, GetCurrentTimestamp(), WORKER_START_TIMEOUT_MS))
+		if (start_more_workers(launch, alive + not_started) == 0)
+			return;				/* every slot started, every worker gone */
+		if (alive == 0 && not_started > 0 &&
+			TimestampDifferenceExceeds(launch->last_start, GetCurrentTimestamp(), WORKER_START_TIMEOUT_MS))
 			ereport(ERROR,
 					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 					 errmsg("hubspot_sync workers did not start within %d seconds",
@@ -330,7 +365,7 @@ wait_for_workers(SyncLaunch *launch)
 }
 
 /*
- * Start a worker per object type and wait for all of them.  Returns a
+ * Run a worker per object type and wait for all of them.  Returns a
  * private copy of their results; the segment is gone afterwards.
  */
 static SyncShared *
@@ -342,23 +377,9 @@ launch_and_wait(SyncLaunch *launch)
 
 	PG_ENSURE_ERROR_CLEANUP(abandon_syncs, PointerGetDatum(launch));
 	{
-		for (int i = 0; i < launch->n; i++)
-		{
-			if (!start_worker(launch->seg, i, &launch->handles[i]))
-			{
-				SyncSlot   *slot = &shared->slots[i];
-
-				launch->handles[i] = NULL;
-				slot->status = SYNC_FAILED;
-				slot->sqlerrcode = ERRCODE_CONFIGURATION_LIMIT_EXCEEDED;
-				strlcpy(slot->message, "could not start a sync worker", sizeof(slot->message));
-				strlcpy(slot->hint, "Raise max_worker_processes: each object type syncs in a background worker of its own.",
-						sizeof(slot->hint));
-			}
-		}
 		/* No catalog snapshot held while waiting (see hubspot_run_sync). */
 		InvalidateCatalogSnapshot();
-		wait_for_workers(launch);
+		run_workers(launch);
 	}
 	PG_END_ENSURE_ERROR_CLEANUP(abandon_syncs, PointerGetDatum(launch));
 
@@ -549,12 +570,12 @@ hubspot_sync(PG_FUNCTION_ARGS)
 {
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	bool		full = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
-	const char *names[1];
+	char	   *names[1];
 	SyncShared *shared;
 	SyncSlot   *slot;
 	TupleDesc	desc;
 
-	names[0] = object_type_or_error(name)->name;
+	names[0] = object_type_or_error(name);
 	check_settings();
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -585,12 +606,14 @@ hubspot_sync_all(PG_FUNCTION_ARGS)
 {
 	bool		full = PG_ARGISNULL(0) ? false : PG_GETARG_BOOL(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	const char *names[HUBSPOT_OBJECT_TYPE_COUNT];
+	char	  **names;
+	int			n;
 	SyncShared *shared;
 
 	check_settings();
 	InitMaterializedSRF(fcinfo, 0);
-	shared = launch_and_wait(prepare_syncs(names, all_object_types(names), full));
+	names = hubspot_enabled_object_types(&n);
+	shared = launch_and_wait(prepare_syncs(names, n, full));
 	for (int i = 0; i < shared->nslots; i++)
 	{
 		report_warnings(&shared->slots[i]);
@@ -623,8 +646,8 @@ Datum
 hubspot_run_sync(PG_FUNCTION_ARGS)
 {
 	bool		full = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
-	const char *names[HUBSPOT_OBJECT_TYPE_COUNT];
-	int			n = 0;
+	char	  **names;
+	int			n = 1;
 	bool		nonatomic = fcinfo->context != NULL && IsA(fcinfo->context, CallContext) &&
 		!castNode(CallContext, fcinfo->context)->atomic;
 	SyncLaunch *launch;
@@ -638,9 +661,12 @@ hubspot_run_sync(PG_FUNCTION_ARGS)
 				 errdetail("It commits before it waits for the sync workers."),
 				 errhint("Use hubspot_sync() or hubspot_sync_all() inside a transaction or a function.")));
 	if (PG_ARGISNULL(0))
-		n = all_object_types(names);
+		names = hubspot_enabled_object_types(&n);
 	else
-		names[n++] = object_type_or_error(text_to_cstring(PG_GETARG_TEXT_PP(0)))->name;
+	{
+		names = palloc(sizeof(char *));
+		names[0] = object_type_or_error(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	}
 	check_settings();
 
 	launch = prepare_syncs(names, n, full);
@@ -677,13 +703,12 @@ hubspot_run_sync(PG_FUNCTION_ARGS)
 }
 
 /*
- * For the scheduler, outside any transaction's snapshot: sync every type,
- * and log each type that failed.
+ * For the scheduler, outside any transaction's snapshot: sync the given
+ * types (the enabled ones, read before), and log each type that failed.
  */
 void
-hubspot_sync_all_scheduled(void)
+hubspot_sync_all_scheduled(char **names, int n)
 {
-	const char *names[HUBSPOT_OBJECT_TYPE_COUNT];
 	SyncShared *shared;
 
 	if (hubspot_access_token == NULL || hubspot_access_token[0] == '\0')
@@ -692,7 +717,7 @@ hubspot_sync_all_scheduled(void)
 				(errmsg("scheduled sync skipped: hubspot_sync.access_token is not set")));
 		return;
 	}
-	shared = launch_and_wait(prepare_syncs(names, all_object_types(names), false));
+	shared = launch_and_wait(prepare_syncs(names, n, false));
 	for (int i = 0; i < shared->nslots; i++)
 		if (shared->slots[i].status == SYNC_FAILED)
 			ereport(LOG,

@@ -20,7 +20,7 @@ typedef struct SliceWorker
 
 extern bool hubspot_start_search_slice(const HubspotSettings *settings,
 									   const SyncSlot *parent, SliceWorker *worker);
-extern void hubspot_sync_all_scheduled(void);
+extern void hubspot_sync_all_scheduled(char **names, int n);
 extern void hubspot_finish_search_slice(SliceWorker *worker, bool terminate,
 										SyncSlot *result);
 

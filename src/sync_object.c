@@ -85,7 +85,7 @@ start_run(SyncContext *cxt, SyncState *state)
 {
 	SyncSlot   *slot = cxt->slot;
 	const HubspotSettings *settings = cxt->client.settings;
-	const char *name = cxt->type->name;
+	const char *name = slot->object_type;
 	const char *args[3];
 	char	   *sql;
 	char	   *value;
@@ -96,13 +96,13 @@ start_run(SyncContext *cxt, SyncState *state)
 	sync_prepare_context(cxt);
 
 	sql = psprintf("SELECT pg_catalog.pg_try_advisory_lock(%d, %d)",
-				   HUBSPOT_LOCK_CLASS, cxt->type_number);
+				   HUBSPOT_LOCK_CLASS, cxt->type->lock_key);
 	sync_run_sql(sql, 0, NULL);
 	if (strcmp(sync_first_value(), "t") != 0)
 	{
 		sql = psprintf("SELECT pid FROM pg_catalog.pg_locks WHERE locktype = 'advisory'"
 					   " AND classid = %u AND objid = %u AND objsubid = 2 AND granted",
-					   (uint32) HUBSPOT_LOCK_CLASS, (uint32) cxt->type_number);
+					   (uint32) HUBSPOT_LOCK_CLASS, (uint32) cxt->type->lock_key);
 		sync_run_sql(sql, 0, NULL);
 		value = sync_first_value();
 		slot->status = SYNC_SKIPPED;
@@ -114,6 +114,8 @@ start_run(SyncContext *cxt, SyncState *state)
 		sync_commit_transaction();
 		return false;
 	}
+	/* Read the type again under the lock hubspot_add_column() takes too. */
+	sync_load_object_type(cxt);
 
 	args[0] = name;
 	sync_run_sql(psprintf("UPDATE %s.hubspot_sync_runs SET status = 'aborted',"
@@ -816,8 +818,6 @@ hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot)
 
 	memset(&cxt, 0, sizeof(cxt));
 	cxt.slot = slot;
-	cxt.type = hubspot_lookup_object_type(slot->object_type);
-	cxt.type_number = (int) (cxt.type - hubspot_object_types) + 1;
 	hubspot_client_init(&cxt.client, settings);
 	cxt.page_cxt = AllocSetContextCreate(TopMemoryContext, "hubspot_sync page",
 										 ALLOCSET_DEFAULT_SIZES);
@@ -836,7 +836,7 @@ hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot)
 			else
 				sync_full(&cxt, state.full_phase, state.full_after);
 
-			sync_begin_transaction(psprintf("hubspot_sync: finishing %s", cxt.type->name));
+			sync_begin_transaction(psprintf("hubspot_sync: finishing %s", slot->object_type));
 			update_run(&cxt, "succeeded", NULL);
 			sync_commit_transaction();
 			slot->status = SYNC_SUCCEEDED;
@@ -852,7 +852,7 @@ hubspot_sync_object(const HubspotSettings *settings, SyncSlot *slot)
 
 		if (started)
 		{
-			sync_begin_transaction(psprintf("hubspot_sync: recording the failure of %s", cxt.type->name));
+			sync_begin_transaction(psprintf("hubspot_sync: recording the failure of %s", slot->object_type));
 			update_run(&cxt, "failed", edata->detail ?
 					   psprintf("%s: %s", edata->message, edata->detail) : edata->message);
 			sync_commit_transaction();

@@ -24,7 +24,7 @@ typedef enum SyncStatus
  */
 typedef struct SyncSlot
 {
-	char		object_type[32];
+	char		object_type[HUBSPOT_OBJECT_TYPE_NAMELEN];
 	bool		full;			/* asked for a full sync */
 	bool		search_slice;	/* the search half of a parallel full sync */
 	int64		parent_run_id;	/* the slice's full sync */

@@ -132,7 +132,7 @@ sync_pipelines(SyncContext *cxt)
 	Datum		values[2];
 
 	sync_begin_transaction(psprintf("hubspot_sync: storing %s pipelines", cxt->type->name));
-	values[0] = CStringGetTextDatum(cxt->type->pipelines);
+	values[0] = CStringGetTextDatum(cxt->type->name);
 	values[1] = JsonbPGetDatum(pipelines);
 	if (SPI_execute_with_args(psprintf(pipelines_sql, cxt->schema), 2, types, values,
 							  NULL, false, 0) != SPI_OK_SELECT)

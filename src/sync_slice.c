@@ -410,7 +410,6 @@ hubspot_sync_search_slice(const HubspotSettings *settings, SyncSlot *slot)
 
 	memset(&cxt, 0, sizeof(cxt));
 	cxt.slot = slot;
-	cxt.type = hubspot_lookup_object_type(slot->object_type);
 	hubspot_client_init(&cxt.client, settings);
 	cxt.track_seen = true;
 	cxt.page_cxt = AllocSetContextCreate(TopMemoryContext, "hubspot_sync page",
@@ -422,7 +421,7 @@ hubspot_sync_search_slice(const HubspotSettings *settings, SyncSlot *slot)
 		Slice		slice;
 		int64		search_low;
 
-		sync_begin_transaction(psprintf("hubspot_sync: starting a search slice of %s", cxt.type->name));
+		sync_begin_transaction(psprintf("hubspot_sync: starting a search slice of %s", slot->object_type));
 		sync_prepare_context(&cxt);
 		sync_read_property_names(&cxt);
 		sync_commit_transaction();

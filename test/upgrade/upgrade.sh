@@ -100,6 +100,22 @@ upgrade_from() {
                  -c "SELECT status FROM hubspot_sync('deals')" 2>&1) || fail "sync after the update failed: $synced"
     [ "$synced" = succeeded ] || fail "sync after the update: $synced"
 
+    # The registry the update seeded is a fresh install's, and a type added
+    # after the update syncs like the others.
+    registry="SELECT t.object_type, api_name, table_name, modified_property, associations, extra_properties,
+                     reads_pipelines, reads_owners, enabled, builtin, lock_key, scopes,
+                     (SELECT string_agg(c.column_name || ':' || c.property || ':' || c.sql_type, ','
+                                        ORDER BY c.position) FROM public.hubspot_object_columns c
+                      WHERE c.object_type = t.object_type)
+              FROM public.hubspot_object_types t ORDER BY lock_key"
+    [ "$(sql "$old" -c "$registry")" = "$(sql "$fresh" -c "$registry")" ] ||
+        fail "the updated registry differs from a fresh install's"
+    added=$(sql "$old" -c "SET hubspot_sync.api_url = '$api'" -c "SET hubspot_sync.access_token = '$token'" \
+                -c "SELECT hubspot_add_object('companies')" \
+                -c "SELECT status || ' ' || mode || ' ' || records FROM hubspot_sync('companies')" 2>&1) ||
+        fail "adding companies after the update failed: $added"
+    grep -qE '^succeeded full [1-9][0-9]*$' <<<"$(tail -1 <<<"$added")" || fail "companies after the update: $added"
+
     sql postgres -c "DROP DATABASE $old" -c "DROP DATABASE $fresh"
     echo "test upgrade from $from                 ... ok"
 }
