@@ -214,6 +214,8 @@ COMMENT ON FUNCTION hubspot_sync(text, boolean) IS
 COMMENT ON FUNCTION hubspot_sync_all(boolean) IS
 	'sync every enabled object type in parallel workers (hubspot_sync.max_parallel_syncs at a time); a row per object type, failures included';
 
+-- Ticket stages may say only metadata.ticketState.
+COMMENT ON COLUMN hubspot_pipeline_stages.is_closed IS 'metadata.isClosed (or, for tickets, whose stages may say only metadata.ticketState, CLOSED): a record in this stage is closed (a deal won or lost)';
 -- Choosing what to sync: add, enable, disable and remove object types, and
 -- add typed columns.  SECURITY DEFINER with a pinned search_path: EXECUTE
 -- is revoked from PUBLIC, so only a superuser, or a role granted EXECUTE,

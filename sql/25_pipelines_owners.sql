@@ -33,7 +33,7 @@ CREATE TABLE hubspot_pipeline_stages (
 	PRIMARY KEY (object_type, pipeline_id, stage_id)
 );
 COMMENT ON TABLE hubspot_pipeline_stages IS 'the stages of each HubSpot pipeline, with their metadata, as of the last sync';
-COMMENT ON COLUMN hubspot_pipeline_stages.is_closed IS 'metadata.isClosed: a deal in this stage is closed (won or lost)';
+COMMENT ON COLUMN hubspot_pipeline_stages.is_closed IS 'metadata.isClosed (or, for tickets, whose stages may say only metadata.ticketState, CLOSED): a record in this stage is closed (a deal won or lost)';
 COMMENT ON COLUMN hubspot_pipeline_stages.probability IS 'metadata.probability: 1.0 for a won stage, 0.0 for a lost one';
 CREATE INDEX hubspot_pipeline_stages_stage_idx ON hubspot_pipeline_stages (object_type, stage_id);
 

@@ -57,8 +57,8 @@ crm.objects.contacts.read, cars crm.objects.custom.read.
   embedded, NO_ASSOCIATIONS_FOUND in v4 reads, no types).
 GET /crm/v3/pipelines/tickets lists HubSpot's default support pipeline "0"
 with stages "1" New, "2" Waiting on contact, "3" Waiting on us, "4" Closed
-(metadata {"ticketState": "OPEN"|"CLOSED", "isClosed": "false"|"true"}, no
-probability); GET /crm/v3/pipelines/2-7654321 (or p146987325_cars) has
+(metadata {"ticketState": "OPEN"|"CLOSED"} alone, as HubSpot's pipeline
+examples show it: no isClosed, no probability); GET /crm/v3/pipelines/2-7654321 (or p146987325_cars) has
 none ({"results": []}).  GET /crm/v3/schemas (scope crm.schemas.custom.read)
 lists the custom object's schema: names, labels, ids, display, required and
 searchable properties, its property definitions as GET /crm/v3/properties
@@ -480,12 +480,11 @@ PIPELINES = [
                 stage("1003465", "On hold (old)", 4, False, "0.1", archived=True)]},
 ]
 # The ticket pipeline: HubSpot's default support pipeline ("0", stages
-# "1" to "4"); a ticket stage's metadata says its ticketState and isClosed
-# (strings), with no probability.
+# "1" to "4"); a ticket stage's metadata says its ticketState only (HubSpot's
+# examples have no isClosed and no probability).
 def ticket_stage(sid, label, order, closed):
     return {"id": sid, "label": label, "displayOrder": order,
-            "metadata": {"ticketState": "CLOSED" if closed else "OPEN",
-                         "isClosed": "true" if closed else "false"},
+            "metadata": {"ticketState": "CLOSED" if closed else "OPEN"},
             "createdAt": "1970-01-01T00:00:00Z", "updatedAt": "1970-01-01T00:00:00Z",
             "archived": False, "writePermissions": "CRUD_ALL"}
 
