@@ -4,9 +4,10 @@
 set -uo pipefail
 status=0
 make installcheck || status=$?
-# Beyond pg_regress: the upgrade from every released version, and a sync
-# refused on a standby made from this cluster.
+# Beyond pg_regress: the upgrade from every released version, a dump and
+# restore, and a sync refused on a standby made from this cluster.
 bash test/upgrade/upgrade.sh || status=1
+bash test/dump_restore.sh || status=1
 bash test/standby.sh || status=1
 # The extended protocol logs a statement as "execute <unnamed>: ..." with
 # its values in a "parameters: ..." detail; psql 15 cannot send it, pgbench
