@@ -160,6 +160,31 @@ hubspot_enabled_object_types(int *n)
 	return names;
 }
 
+/* Whether name is in the registry, enabled or not. */
+bool
+hubspot_object_type_registered(const char *name)
+{
+	char	   *schema;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {CStringGetTextDatum(name)};
+	bool		found = false;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	schema = hubspot_extension_schema();
+	if (schema != NULL)
+	{
+		if (SPI_execute_with_args(psprintf("SELECT 1 FROM %s.hubspot_object_types"
+										   " WHERE object_type OPERATOR(pg_catalog.=) $1",
+										   quote_identifier(schema)),
+								  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read hubspot_object_types");
+		found = SPI_processed > 0;
+	}
+	SPI_finish();
+	return found;
+}
+
 /* The comma-separated property list a list request asks for. */
 char *
 hubspot_object_properties(const HubspotObjectType *type)

@@ -46,6 +46,7 @@ typedef struct HubspotObjectType
 extern char *hubspot_extension_schema(void);
 extern HubspotObjectType *hubspot_load_object_type(const char *name, const char *schema);
 extern char **hubspot_enabled_object_types(int *n);
+extern bool hubspot_object_type_registered(const char *name);
 extern char *hubspot_object_properties(const HubspotObjectType *type);
 extern char *hubspot_upsert_sql(const HubspotObjectType *type, const char *schema);
 

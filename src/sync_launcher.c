@@ -141,14 +141,19 @@ object_type_or_error(const char *name)
 	for (int i = 0; i < n; i++)
 		if (strcmp(enabled[i], name) == 0)
 			return enabled[i];
+	if (hubspot_object_type_registered(name))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("HubSpot object type \"%s\" is disabled", name),
+				 errhint("SELECT hubspot_enable_object('%s'); syncs it again.", name)));
 	initStringInfo(&list);
 	for (int i = 0; i < n; i++)
 		appendStringInfo(&list, "%s%s", i > 0 ? ", " : "", enabled[i]);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown or disabled HubSpot object type \"%s\"", name),
-			 errdetail("The enabled object types are: %s.", list.len > 0 ? list.data : "none"),
-			 errhint("hubspot_add_object() adds a type; hubspot_enable_object() enables one again.")));
+			 errmsg("unknown HubSpot object type \"%s\"", name),
+			 list.len > 0 ? errhint("Use one of %s.", list.data) :
+			 errhint("No object type is enabled: hubspot_enable_object() or hubspot_add_object() adds one.")));
 	return NULL;				/* keep compiler quiet */
 }
 
