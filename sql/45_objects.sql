@@ -15,7 +15,9 @@ COMMENT ON FUNCTION hubspot_custom_objects() IS
 	'the portal''s custom object types, as GET /crm/v3/schemas lists them (scope crm.schemas.custom.read)';
 REVOKE EXECUTE ON FUNCTION hubspot_custom_objects() FROM PUBLIC;
 
--- The expression that converts a property's string as the sync does.
+-- The expression that converts a property's string into a typed column:
+-- the one definition, used by the sync's upsert (every worker reads it,
+-- as the caller) and by hubspot_add_column's back-fill.
 CREATE FUNCTION hubspot_column_expression(sql_type text, value text) RETURNS text
 	LANGUAGE sql IMMUTABLE STRICT
 	SET search_path = pg_catalog, pg_temp
@@ -29,7 +31,8 @@ SELECT CASE sql_type
 	WHEN 'date' THEN format('(pg_catalog.timezone(''UTC'', @extschema@.hubspot_parse_timestamp(%s)))::pg_catalog.date', value)
 END
 $$;
-REVOKE EXECUTE ON FUNCTION hubspot_column_expression(text, text) FROM PUBLIC;
+COMMENT ON FUNCTION hubspot_column_expression(text, text) IS
+	'SQL that converts the text expression value to sql_type as a sync does (NULL, never an error, when it does not convert)';
 
 -- Refuse while a sync of the type runs: it writes with the columns it read
 -- when it started.
@@ -46,7 +49,8 @@ BEGIN
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'SELECT object_type FROM hubspot_object_types lists the registered ones.';
 	END IF;
-	IF NOT pg_try_advisory_xact_lock(1213419075, t.lock_key) THEN
+	-- The class of the sync's own locks (x'48534E43', "HSNC").
+	IF NOT pg_try_advisory_xact_lock(x'48534E43'::int, t.lock_key) THEN
 		RAISE EXCEPTION 'a sync of % is running', t.object_type
 			USING ERRCODE = 'lock_not_available',
 				  DETAIL = 'It writes with the columns it read when it started.',

@@ -47,13 +47,8 @@ hubspot_custom_objects(PG_FUNCTION_ARGS)
 	Datum		args[1];
 
 	InitMaterializedSRF(fcinfo, 0);
+	hubspot_require_access_token();
 	hubspot_settings_from_gucs(&settings);
-	if (settings.token[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("hubspot_sync.access_token is not set"),
-				 errdetail("HubSpot lists a portal's custom objects only to a private app's token."),
-				 errhint("As a superuser: ALTER SYSTEM SET hubspot_sync.access_token = 'pat-…'; SELECT pg_reload_conf();")));
 	hubspot_client_init(&client, &settings);
 	schemas = hubspot_custom_object_schemas(&client);
 	explicit_bzero(settings.token, sizeof(settings.token));

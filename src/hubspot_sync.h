@@ -24,6 +24,7 @@ extern char *hubspot_proxy;
 extern int	hubspot_max_response_kb;
 
 extern void hubspot_pin_session_settings(void);
+extern void hubspot_require_access_token(void);
 
 #define HUBSPOT_URL_MAX		1024
 #define HUBSPOT_TOKEN_MAX	1024

@@ -43,26 +43,6 @@ hubspot_extension_schema(void)
 	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }
 
-static ColumnType
-column_type(const char *sql_type)
-{
-	static const struct
-	{
-		const char *name;
-		ColumnType	type;
-	}			types[] = {
-		{"text", COLUMN_TEXT}, {"integer", COLUMN_INTEGER}, {"numeric", COLUMN_NUMERIC},
-		{"boolean", COLUMN_BOOLEAN}, {"timestamptz", COLUMN_TIMESTAMP}, {"date", COLUMN_DATE},
-	};
-
-	for (int i = 0; i < lengthof(types); i++)
-		if (strcmp(types[i].name, sql_type) == 0)
-			return types[i].type;
-	/* The registry's check allows no other. */
-	elog(ERROR, "unsupported column type \"%s\" in hubspot_object_columns", sql_type);
-	return COLUMN_TEXT;			/* keep compiler quiet */
-}
-
 /* Column i of SPI's row as a string in TopMemoryContext; NULL stays NULL. */
 static const char *
 kept_value(HeapTuple row, int i)
@@ -114,8 +94,11 @@ hubspot_load_object_type(const char *name, const char *schema)
 	type->reads_owners = strcmp(SPI_getvalue(row, SPI_tuptable->tupdesc, 7), "t") == 0;
 	type->lock_key = pg_strtoint32(SPI_getvalue(row, SPI_tuptable->tupdesc, 8));
 
-	if (SPI_execute_with_args(psprintf("SELECT column_name, property, sql_type"
-									   " FROM %s.hubspot_object_columns WHERE object_type OPERATOR(pg_catalog.=) $1"
+	/* How each converts: hubspot_column_expression(), as the back-fill does. */
+	if (SPI_execute_with_args(psprintf("SELECT column_name, property, sql_type OPERATOR(pg_catalog.<>) 'text',"
+									   " %1$s.hubspot_column_expression(sql_type, 'p OPERATOR(pg_catalog.->>) '"
+									   " OPERATOR(pg_catalog.||) pg_catalog.quote_literal(property))"
+									   " FROM %1$s.hubspot_object_columns WHERE object_type OPERATOR(pg_catalog.=) $1"
 									   " ORDER BY position, column_name", qschema),
 							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read hubspot_object_columns");
@@ -125,7 +108,8 @@ hubspot_load_object_type(const char *name, const char *schema)
 		row = SPI_tuptable->vals[i];
 		columns[i].column = kept_value(row, 1);
 		columns[i].property = kept_value(row, 2);
-		columns[i].type = column_type(SPI_getvalue(row, SPI_tuptable->tupdesc, 3));
+		columns[i].converted = strcmp(SPI_getvalue(row, SPI_tuptable->tupdesc, 3), "t") == 0;
+		columns[i].expression = kept_value(row, 4);
 	}
 	type->columns = columns;
 	type->ncolumns = (int) SPI_processed;
@@ -199,26 +183,6 @@ hubspot_object_properties(const HubspotObjectType *type)
 	return buf.data;
 }
 
-static const char *
-column_parser(ColumnType type)
-{
-	switch (type)
-	{
-		case COLUMN_INTEGER:
-			return "hubspot_parse_integer";
-		case COLUMN_NUMERIC:
-			return "hubspot_parse_numeric";
-		case COLUMN_BOOLEAN:
-			return "hubspot_parse_boolean";
-		case COLUMN_TIMESTAMP:
-		case COLUMN_DATE:
-			return "hubspot_parse_timestamp";
-		case COLUMN_TEXT:
-			break;
-	}
-	return NULL;
-}
-
 /* Append "sep expr_i" for each non-text column, expr with %d for the index. */
 static void
 append_per_typed_column(StringInfo sql, const HubspotObjectType *type,
@@ -226,7 +190,7 @@ append_per_typed_column(StringInfo sql, const HubspotObjectType *type,
 {
 	for (int i = 0; i < type->ncolumns; i++)
 	{
-		if (type->columns[i].type == COLUMN_TEXT)
+		if (!type->columns[i].converted)
 			continue;
 		appendStringInfoString(sql, sep);
 		appendStringInfo(sql, expr, i, i);
@@ -308,23 +272,15 @@ hubspot_upsert_sql(const HubspotObjectType *type, const char *schema)
 	for (int i = 0; i < type->ncolumns; i++)
 	{
 		const ColumnMapping *c = &type->columns[i];
-		const char *parser = column_parser(c->type);
 		const char *prop = quote_literal_cstr(c->property);
 
-		if (c->type == COLUMN_DATE)
-			/* A date property's midnight UTC, whatever the session's zone. */
+		if (c->converted)
 			appendStringInfo(&sql,
-							 "    (pg_catalog.timezone('UTC', %s.%s(p OPERATOR(pg_catalog.->>) %s)))::pg_catalog.date AS c%d,\n"
+							 "    %s AS c%d,\n"
 							 "    NULLIF(p OPERATOR(pg_catalog.->>) %s, '') IS NOT NULL AS v%d,\n",
-							 qschema, parser, prop, i, prop, i);
-		else if (parser)
-			appendStringInfo(&sql,
-							 "    %s.%s(p OPERATOR(pg_catalog.->>) %s) AS c%d,\n"
-							 "    NULLIF(p OPERATOR(pg_catalog.->>) %s, '') IS NOT NULL AS v%d,\n",
-							 qschema, parser, prop, i, prop, i);
+							 c->expression, i, prop, i);
 		else
-			appendStringInfo(&sql, "    p OPERATOR(pg_catalog.->>) %s AS c%d, false AS v%d,\n",
-							 prop, i, i);
+			appendStringInfo(&sql, "    %s AS c%d, false AS v%d,\n", c->expression, i, i);
 	}
 	appendStringInfoString(&sql,
 						   "    0 AS unused\n"
@@ -387,7 +343,7 @@ hubspot_upsert_sql(const HubspotObjectType *type, const char *schema)
 						   "          SELECT 'id ' OPERATOR(pg_catalog.||) id OPERATOR(pg_catalog.||) ': '"
 						   " OPERATOR(pg_catalog.||) pg_catalog.concat_ws(', '");
 	for (int i = 0; i < type->ncolumns; i++)
-		if (type->columns[i].type != COLUMN_TEXT)
+		if (type->columns[i].converted)
 			appendStringInfo(&sql,
 							 ", CASE WHEN v%d AND c%d IS NULL THEN %s OPERATOR(pg_catalog.||)"
 							 " pg_catalog.quote_literal(p OPERATOR(pg_catalog.->>) %s) END",

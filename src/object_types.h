@@ -7,22 +7,13 @@
 #ifndef HUBSPOT_OBJECT_TYPES_H
 #define HUBSPOT_OBJECT_TYPES_H
 
-typedef enum ColumnType
-{
-	COLUMN_TEXT,
-	COLUMN_INTEGER,
-	COLUMN_NUMERIC,
-	COLUMN_BOOLEAN,
-	COLUMN_TIMESTAMP,
-	COLUMN_DATE
-} ColumnType;
-
 /* A typed column filled from one HubSpot property. */
 typedef struct ColumnMapping
 {
 	const char *column;
 	const char *property;
-	ColumnType	type;
+	bool		converted;		/* not text: a value may fail to convert */
+	const char *expression;		/* SQL of its value, from p, the properties */
 } ColumnMapping;
 
 typedef struct HubspotObjectType

@@ -40,6 +40,18 @@ int			hubspot_max_response_kb = 32 * 1024;
 
 void		_PG_init(void);
 
+/* An error unless a token is set: HubSpot answers nothing without one. */
+void
+hubspot_require_access_token(void)
+{
+	if (hubspot_access_token == NULL || hubspot_access_token[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("hubspot_sync.access_token is not set"),
+				 errdetail("HubSpot needs a private app access token to answer."),
+				 errhint("As a superuser: ALTER SYSTEM SET hubspot_sync.access_token = 'pat-…'; SELECT pg_reload_conf();")));
+}
+
 /*
  * Whether host (as libcurl gives it) is this machine: only there may the
  * bearer token travel in clear.

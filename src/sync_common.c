@@ -104,36 +104,32 @@ sync_int64_text(int64 v)
 }
 
 /*
- * In a transaction: find the extension's schema, read the object type and
- * prepare the upsert of its pages.
+ * In a transaction: find the extension's schema and read the object type
+ * from the registry (again, if it was read before: its columns as of now).
  */
 void
-sync_prepare_context(SyncContext *cxt)
+sync_find_object_type(SyncContext *cxt)
 {
-	char	   *schema;
+	if (cxt->schema == NULL)
+	{
+		char	   *schema = hubspot_extension_schema();
 
-	schema = hubspot_extension_schema();
-	if (schema == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("extension \"hubspot_sync\" is not installed in this database")));
-	cxt->schema = MemoryContextStrdup(TopMemoryContext, quote_identifier(schema));
-	cxt->unquoted_schema = MemoryContextStrdup(TopMemoryContext, schema);
-	sync_load_object_type(cxt);
+		if (schema == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("extension \"hubspot_sync\" is not installed in this database")));
+		cxt->schema = MemoryContextStrdup(TopMemoryContext, quote_identifier(schema));
+		cxt->unquoted_schema = MemoryContextStrdup(TopMemoryContext, schema);
+	}
+	cxt->type = hubspot_load_object_type(cxt->slot->object_type, cxt->unquoted_schema);
 }
 
-/*
- * In a transaction: read the object type from the registry and prepare the
- * upsert of its pages (again, if it was read before).
- */
+/* In a transaction: prepare the upsert of the object type's pages. */
 void
-sync_load_object_type(SyncContext *cxt)
+sync_prepare_upsert(SyncContext *cxt)
 {
 	Oid			upsert_types[4] = {JSONBOID, JSONBOID, BOOLOID, JSONBOID};
 
-	cxt->type = hubspot_load_object_type(cxt->slot->object_type, cxt->unquoted_schema);
-	if (cxt->upsert_plan != NULL)
-		SPI_freeplan(cxt->upsert_plan);
 	cxt->upsert_plan = SPI_prepare(hubspot_upsert_sql(cxt->type, cxt->unquoted_schema), 4, upsert_types);
 	if (cxt->upsert_plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));

@@ -17,7 +17,7 @@
 /* One worker's sync of one object type (the list's, or its search slice's). */
 typedef struct SyncContext
 {
-	const HubspotObjectType *type;	/* read by sync_prepare_context */
+	const HubspotObjectType *type;	/* read from the registry */
 	char	   *schema;			/* quoted */
 	char	   *unquoted_schema;
 	SPIPlanPtr	upsert_plan;
@@ -50,8 +50,8 @@ extern int	sync_run_sql(const char *sql, int nargs, const char **args);
 extern char *sync_first_value(void);
 extern char *sync_int64_text(int64 v);
 
-extern void sync_prepare_context(SyncContext *cxt);
-extern void sync_load_object_type(SyncContext *cxt);
+extern void sync_find_object_type(SyncContext *cxt);
+extern void sync_prepare_upsert(SyncContext *cxt);
 extern void sync_read_property_names(SyncContext *cxt);
 extern void sync_upsert_page(SyncContext *cxt, HubspotPage *page, bool keep_associations,
 							 Jsonb *associations);

@@ -119,12 +119,7 @@ check_settings(void)
 				 errdetail("Until a session loads the library, hubspot_sync.access_token set in the configuration is an ordinary placeholder setting that any role can read."),
 				 errhint("Add hubspot_sync to shared_preload_libraries and restart the server.")));
 
-	if (hubspot_access_token == NULL || hubspot_access_token[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("hubspot_sync.access_token is not set"),
-				 errdetail("HubSpot needs a private app access token to answer."),
-				 errhint("As a superuser: ALTER SYSTEM SET hubspot_sync.access_token = 'pat-…'; SELECT pg_reload_conf();")));
+	hubspot_require_access_token();
 }
 
 /*

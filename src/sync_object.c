@@ -93,7 +93,7 @@ start_run(SyncContext *cxt, SyncState *state)
 	TupleDesc	desc;
 
 	sync_begin_transaction(psprintf("hubspot_sync: starting %s", name));
-	sync_prepare_context(cxt);
+	sync_find_object_type(cxt);
 
 	sql = psprintf("SELECT pg_catalog.pg_try_advisory_lock(%d, %d)",
 				   HUBSPOT_LOCK_CLASS, cxt->type->lock_key);
@@ -114,8 +114,12 @@ start_run(SyncContext *cxt, SyncState *state)
 		sync_commit_transaction();
 		return false;
 	}
-	/* Read the type again under the lock hubspot_add_column() takes too. */
-	sync_load_object_type(cxt);
+	/*
+	 * Read the type again, now under the lock hubspot_add_column() takes
+	 * too, so the upsert has every column added before this run.
+	 */
+	sync_find_object_type(cxt);
+	sync_prepare_upsert(cxt);
 
 	args[0] = name;
 	sync_run_sql(psprintf("UPDATE %s.hubspot_sync_runs SET status = 'aborted',"

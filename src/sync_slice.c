@@ -422,7 +422,8 @@ hubspot_sync_search_slice(const HubspotSettings *settings, SyncSlot *slot)
 		int64		search_low;
 
 		sync_begin_transaction(psprintf("hubspot_sync: starting a search slice of %s", slot->object_type));
-		sync_prepare_context(&cxt);
+		sync_find_object_type(&cxt);
+		sync_prepare_upsert(&cxt);
 		sync_read_property_names(&cxt);
 		sync_commit_transaction();
 		args[0] = cxt.type->name;
